@@ -1,0 +1,17 @@
+#ifndef SELECTSCOPE_SYSTEM_SHIM_H
+#define SELECTSCOPE_SYSTEM_SHIM_H
+// Linux calls that glibc only declares under _GNU_SOURCE, and the fd_set macros that
+// Swift cannot import. No logic lives here.
+#include <sys/types.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+
+int ss_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
+int ss_pipe2(int fds[2], int flags);
+
+static inline int ss_fd_setsize(void) { return FD_SETSIZE; }
+static inline void ss_fd_zero(fd_set *set) { FD_ZERO(set); }
+static inline void ss_fd_set(int fd, fd_set *set) { FD_SET(fd, set); }
+static inline int ss_fd_isset(int fd, const fd_set *set) { return FD_ISSET(fd, set); }
+
+#endif

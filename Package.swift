@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "SelectScope",
+    products: [
+        .executable(name: "selectscope", targets: ["selectscope"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        // ncurses, mapped for the one module that draws on a real terminal.
+        .systemLibrary(
+            name: "CNcurses",
+            path: "Modules/CNcurses",
+            providers: [.apt(["libncurses-dev"])]
+        ),
+        // accept4/pipe2 and the fd_set macros, which Swift cannot import.
+        .target(name: "CSystemShim", path: "Modules/CSystemShim"),
+        // The server: sockets, backends, the five modes, trace records, clients. No terminal.
+        .target(name: "SelectCore", dependencies: ["CSystemShim"]),
+        // Pure drawing: snapshot -> text grid. No terminal.
+        .target(name: "Dashboard", dependencies: ["SelectCore"]),
+        // The only module that talks to ncurses.
+        .target(name: "Terminal", dependencies: ["Dashboard", "CNcurses"]),
+        .executableTarget(
+            name: "selectscope",
+            dependencies: [
+                "SelectCore", "Dashboard", "Terminal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SelectCoreTests", dependencies: ["SelectCore"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "SelectCore"],
+                    resources: [.copy("Snapshots")]),
+        .testTarget(name: "SelectScopeTests", dependencies: ["SelectCore"]),
+    ]
+)

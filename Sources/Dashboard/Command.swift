@@ -1,0 +1,21 @@
+import SelectCore
+
+/// What a key asks the dashboard to do. Effects are carried out by the app loop; the
+/// screen only draws.
+public enum Command: Hashable, Sendable {
+    case switchMode(Mode)
+    /// Spawn the current mode's own client (mode 1: sender; else echo).
+    case spawnModeClient
+    case spawnClient(ClientKind)
+    case closeNewestClient
+    case resetNewestClient
+    /// Pause before the next call; when paused, run exactly one call.
+    case pauseOrStep
+    case resume
+    case nextBackend
+    case fasterClients
+    case slowerClients
+    case toggleHelp
+    case scrollUp, scrollDown
+    case quit
+}

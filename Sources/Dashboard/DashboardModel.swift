@@ -1,0 +1,49 @@
+import SelectCore
+
+/// Everything one frame draws: the server's snapshot, the spawned clients, and the
+/// dashboard's own state. Plain data; rendering it is a pure function.
+public struct DashboardModel: Sendable, Equatable {
+    public var server: ServerSnapshot
+    public var clients: [ClientRow]
+    public var showHelp: Bool
+    /// Interval (seconds) that new clients are started with (`+`/`-`).
+    public var clientInterval: Double
+    /// A one-line status message (e.g. "spawn failed: …"), shown above the key bar.
+    public var status: String?
+    /// Draw borders with ASCII instead of box-drawing characters (locale not UTF-8).
+    public var asciiOnly: Bool
+    /// First row shown of the scrollable lists (queues), set by scroll keys.
+    public var scroll: Int
+    /// Set when the model replays a recorded trace instead of a live server.
+    public var replay: ReplayInfo?
+
+    public init(server: ServerSnapshot, clients: [ClientRow] = [], showHelp: Bool = false, clientInterval: Double = 3,
+                status: String? = nil, asciiOnly: Bool = false, scroll: Int = 0, replay: ReplayInfo? = nil) {
+        self.server = server
+        self.clients = clients
+        self.showHelp = showHelp
+        self.clientInterval = clientInterval
+        self.status = status
+        self.asciiOnly = asciiOnly
+        self.scroll = scroll
+        self.replay = replay
+    }
+}
+
+/// Where a replay stands: which recorded call is shown, of how many, at what speed.
+public struct ReplayInfo: Sendable, Equatable {
+    public var position: Int
+    public var total: Int
+    public var speed: Double
+    public var playing: Bool
+    /// Set when the file was damaged: where reading stopped and why.
+    public var damage: String?
+
+    public init(position: Int, total: Int, speed: Double = 1, playing: Bool = false, damage: String? = nil) {
+        self.position = position
+        self.total = total
+        self.speed = speed
+        self.playing = playing
+        self.damage = damage
+    }
+}
