@@ -11,3 +11,9 @@ int ss_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) {
 int ss_pipe2(int fds[2], int flags) {
     return pipe2(fds, flags);
 }
+
+#include <sys/prctl.h>
+
+int ss_set_parent_death_signal(int sig) {
+    return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0);
+}

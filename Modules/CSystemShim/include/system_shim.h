@@ -15,3 +15,10 @@ static inline void ss_fd_set(int fd, fd_set *set) { FD_SET(fd, set); }
 static inline int ss_fd_isset(int fd, const fd_set *set) { return FD_ISSET(fd, set); }
 
 #endif
+
+#ifndef SELECTSCOPE_SYSTEM_SHIM_CHILD
+#define SELECTSCOPE_SYSTEM_SHIM_CHILD
+/// prctl(PR_SET_PDEATHSIG, sig): the kernel sends `sig` to this process when its parent
+/// dies, so clients never outlive a dashboard that crashed. (prctl is variadic.)
+int ss_set_parent_death_signal(int sig);
+#endif

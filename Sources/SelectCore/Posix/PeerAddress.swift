@@ -32,7 +32,7 @@ public struct PeerAddress: Hashable, Sendable, CustomStringConvertible {
             var addr = address
             var buffer = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
             inet_ntop(AF_INET, &addr, &buffer, socklen_t(buffer.count))
-            self.init(host: String(cString: buffer), port: Int(UInt16(bigEndian: port)))
+            self.init(host: String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), port: Int(UInt16(bigEndian: port)))
         case AF_INET6:
             let (address, port) = withUnsafePointer(to: &storage) { pointer in
                 pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { ($0.pointee.sin6_addr, $0.pointee.sin6_port) }
@@ -40,7 +40,7 @@ public struct PeerAddress: Hashable, Sendable, CustomStringConvertible {
             var addr = address
             var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
             inet_ntop(AF_INET6, &addr, &buffer, socklen_t(buffer.count))
-            self.init(host: String(cString: buffer), port: Int(UInt16(bigEndian: port)))
+            self.init(host: String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), port: Int(UInt16(bigEndian: port)))
         default:
             return nil
         }

@@ -1,0 +1,480 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The exercise's server: `inputs`, `outputs` and `message_queues` as the seed keeps them,
+/// one readiness call per `step()`, each reported as a `StepRecord`.
+///
+/// All methods but `snapshot()` run on the server's own thread. State changes happen under
+/// `lock`, which is released while the call blocks, so a screen can copy a snapshot at any
+/// moment without ever stalling the loop for long.
+public final class SelectServer: @unchecked Sendable {
+    public let listenAddress: PeerAddress
+    public let listener: Int32
+    public let config: ServerConfig
+
+    public private(set) var mode: Mode
+    public private(set) var backendKind: BackendKind
+    private var backend: ReadinessBackend
+
+    // The seed's own lists, in the seed's order.
+    private var inputs: [Int32] = []
+    private var outputs: [Int32] = []
+    /// Indexed by fd: the open connections.
+    private var connections: [Connection?] = []
+    /// Accept order, for the screen's rows and the mode-switch rules.
+    private var acceptOrder: [Int32] = []
+
+    private(set) var counters = ServerCounters()
+    private var record = StepRecord()
+    private var pendingEvents: [ServerEvent] = []
+    private var log: EventRing
+    private let startTime = Posix.monotonicSeconds()
+    private var receiveBuffer: UnsafeMutableRawBufferPointer
+    private var touched: [Int32] = []
+
+    let lock = Lock()
+    /// Set by the host around pauses, read by snapshots.
+    var runState: RunState = .running
+
+    /// Binds and listens. Throws `Sockets.SetupError` for a busy port or a bad host.
+    public init(config: ServerConfig) throws {
+        Posix.ignoreSIGPIPE()
+        self.config = config
+        self.mode = config.mode
+        self.backendKind = config.backend
+        self.backend = try Backends.make(config.backend)
+        let (fd, address) = try Sockets.listen(host: config.host, port: config.port)
+        self.listener = fd
+        self.listenAddress = address
+        self.log = EventRing(capacity: config.logCapacity)
+        self.receiveBuffer = .allocate(byteCount: max(1, config.receiveSize), alignment: 16)
+        inputs.append(fd)
+        backend.setInterest(fd: fd, read: true, write: false)
+    }
+
+    deinit {
+        receiveBuffer.deallocate()
+    }
+
+    // MARK: - One step
+
+    /// Makes exactly one readiness call and handles what it returned. `internal` fds (a
+    /// wake-up pipe) are watched for reading but never appear in `inputs`.
+    @discardableResult
+    public func step(internalFDs: [Int32] = []) throws -> StepRecord {
+        lock.withLock {
+            record.reset()
+            counters.calls += 1
+            record.seq = counters.calls
+            record.time = Posix.monotonicSeconds() - startTime
+            record.mode = mode
+            record.backend = backendKind
+            record.listener = listener
+            record.timeout = mode.timeout
+            record.inputs = inputs
+            record.outputs = outputs
+            record.internalFDs.append(contentsOf: internalFDs)
+            record.events.append(contentsOf: pendingEvents)
+            pendingEvents.removeAll(keepingCapacity: true)
+        }
+        let costStart = config.measureCost ? threadCPUSeconds() : 0
+        try backend.wait(inputs: record.inputs, outputs: record.outputs, internalFDs: internalFDs, timeout: mode.timeout, into: &record)
+        if config.measureCost {
+            record.costMicroseconds = (threadCPUSeconds() - costStart) * 1_000_000
+        }
+        lock.withLock { handleResult() }
+        return record
+    }
+
+    /// The last record, for callers that stepped through a host.
+    public var lastRecord: StepRecord { record }
+
+    private func handleResult() {
+        touched.removeAll(keepingCapacity: true)
+        if record.isEmptyResult {
+            if record.internalReady.isEmpty && mode.timeout != nil {
+                counters.timeouts += 1
+                emit(ServerEvent(kind: .timeout))
+            }
+        }
+        for fd in record.readable {
+            if fd == listener {
+                acceptOne()
+            } else if let connection = open(fd) {
+                receive(from: connection)
+            }
+        }
+        for fd in record.writable {
+            if let connection = open(fd) { writable(connection) }
+        }
+        for fd in record.exceptional {
+            if let connection = open(fd) { exceptionalCondition(connection) }
+        }
+        for fd in touched {
+            if let connection = open(fd) {
+                record.queues.append(QueueDepth(fd: fd, messages: connection.queue.messageCount, bytes: connection.queue.byteCount))
+            } else {
+                record.queues.append(QueueDepth(fd: fd, messages: 0, bytes: 0))
+            }
+        }
+        if log.capacity > 0 {
+            for event in record.events { log.append(LogEntry(seq: record.seq, event: event)) }
+        }
+    }
+
+    private func open(_ fd: Int32) -> Connection? {
+        fd >= 0 && Int(fd) < connections.count ? connections[Int(fd)] : nil
+    }
+
+    private func touch(_ connection: Connection) {
+        if connection.touchedSeq != record.seq {
+            connection.touchedSeq = record.seq
+            touched.append(connection.fd)
+        }
+    }
+
+    private func emit(_ event: ServerEvent) {
+        record.events.append(event)
+    }
+
+    private func payload(_ bytes: UnsafeRawBufferPointer) -> [UInt8]? {
+        config.payloadCapture > 0 ? Array(bytes.prefix(config.payloadCapture)) : nil
+    }
+
+    // MARK: - The branches of the seed's loop
+
+    private func acceptOne() {
+        let result: Sockets.AcceptResult
+        do {
+            result = try Sockets.accept(listener)
+        } catch let error as SystemError {
+            // EMFILE and friends: the listener stays, the call is reported, the loop goes on.
+            emit(ServerEvent(kind: .refused, detail: error.name))
+            counters.refused += 1
+            return
+        } catch {
+            return
+        }
+        guard case .accepted(let fd, let peer) = result else { return }
+        if backendKind.hasFDSetCeiling && Int(fd) >= Backends.fdSetSize {
+            Posix.close(fd)
+            counters.refused += 1
+            emit(ServerEvent(kind: .refused, fd: fd, peer: peer, detail: String(Backends.fdSetSize)))
+            return
+        }
+        let connection = Connection(fd: fd, peer: peer)
+        if Int(fd) >= connections.count {
+            connections.append(contentsOf: repeatElement(nil, count: Int(fd) + 1 - connections.count))
+        }
+        connections[Int(fd)] = connection
+        acceptOrder.append(fd)
+        counters.accepted += 1
+        addToInputs(connection)
+        touch(connection)
+        emit(ServerEvent(kind: .accept, fd: fd, peer: peer))
+    }
+
+    private func receive(from connection: Connection) {
+        let received: Posix.IOResult
+        do {
+            received = try Sockets.receive(connection.fd, into: receiveBuffer)
+        } catch let error as SystemError {
+            close(connection, reason: .error, detail: error.name)
+            return
+        } catch {
+            return
+        }
+        guard case .done(let count) = received else { return }
+        touch(connection)
+        if count == 0 {
+            peerFinished(connection)
+            return
+        }
+        let data = UnsafeRawBufferPointer(rebasing: receiveBuffer[0..<count])
+        connection.bytesIn += count
+        counters.bytesIn += count
+        emit(ServerEvent(kind: .recv, fd: connection.fd, bytes: count, peer: connection.peer, payload: payload(data)))
+
+        switch mode.dataHandling {
+        case .queueOnly:
+            connection.queue.append(data)
+        case .queueForWritable:
+            connection.queue.append(data)
+            addToOutputs(connection)
+        case .echoDirectly:
+            if connection.queue.isEmpty {
+                sendDirectly(data, to: connection)
+            } else {
+                // Earlier bytes are still waiting: these go behind them, in order.
+                connection.queue.append(data)
+                addToOutputs(connection)
+            }
+        }
+        if connection.inInputs && connection.queue.byteCount >= config.queueCap {
+            pause(connection)
+        }
+    }
+
+    /// Modes 3 and 5: send straight back. A short send queues the rest for `outputs`.
+    private func sendDirectly(_ data: UnsafeRawBufferPointer, to connection: Connection) {
+        let sent: Int
+        do {
+            switch try Sockets.send(connection.fd, data) {
+            case .done(let count): sent = count
+            case .wouldBlock: sent = 0
+            }
+        } catch let error as SystemError {
+            close(connection, reason: .error, detail: error.name)
+            return
+        } catch {
+            return
+        }
+        connection.bytesOut += sent
+        counters.bytesOut += sent
+        emit(ServerEvent(kind: .send, fd: connection.fd, bytes: sent, requested: data.count, peer: connection.peer,
+                         payload: payload(data), direct: true))
+        if sent < data.count {
+            connection.queue.append(UnsafeRawBufferPointer(rebasing: data[sent...]))
+            addToOutputs(connection)
+        }
+    }
+
+    /// An empty recv: stop reading, send back what is queued, then close.
+    private func peerFinished(_ connection: Connection) {
+        if connection.queue.isEmpty || !mode.sends {
+            close(connection, reason: .eof)
+            return
+        }
+        connection.closing = true
+        removeFromInputs(connection)
+        addToOutputs(connection)
+    }
+
+    private func writable(_ connection: Connection) {
+        touch(connection)
+        if connection.queue.isEmpty || !mode.sends {
+            emit(ServerEvent(kind: .queueEmpty, fd: connection.fd, peer: connection.peer))
+            removeFromOutputs(connection)
+            if connection.closing { close(connection, reason: .eof) }
+            return
+        }
+        let requested = connection.queue.headLength
+        let result: Posix.IOResult
+        var preview: [UInt8]?
+        do {
+            result = try connection.queue.withHead { head in
+                preview = payload(head)
+                return try Sockets.send(connection.fd, head)
+            }
+        } catch let error as SystemError {
+            close(connection, reason: .error, detail: error.name)
+            return
+        } catch {
+            return
+        }
+        let sent: Int
+        switch result {
+        case .done(let count): sent = count
+        case .wouldBlock: sent = 0
+        }
+        connection.queue.consumeHead(sent)
+        connection.bytesOut += sent
+        counters.bytesOut += sent
+        emit(ServerEvent(kind: .send, fd: connection.fd, bytes: sent, requested: requested, peer: connection.peer, payload: preview))
+
+        if connection.queue.isEmpty && mode.dataHandling == .echoDirectly {
+            // Modes 3 and 5 use `outputs` only for leftovers: leave as soon as they are gone.
+            removeFromOutputs(connection)
+            if connection.closing { close(connection, reason: .eof); return }
+        }
+        if connection.paused && connection.queue.byteCount <= config.queueCap / 2 {
+            resume(connection)
+        }
+    }
+
+    /// The exceptional set: on Linux, urgent (out-of-band) data. Read it and log it; a
+    /// connection with no urgent byte to read is closed, as the seed closes it.
+    private func exceptionalCondition(_ connection: Connection) {
+        touch(connection)
+        emit(ServerEvent(kind: .exceptional, fd: connection.fd, peer: connection.peer))
+        var byte: UInt8 = 0
+        let result = withUnsafeMutableBytes(of: &byte) { raw -> Int in
+            Glibc.recv(connection.fd, raw.baseAddress, 1, Int32(MSG_OOB))
+        }
+        if result == 1 {
+            connection.bytesIn += 1
+            counters.bytesIn += 1
+            emit(ServerEvent(kind: .urgent, fd: connection.fd, bytes: 1, peer: connection.peer, payload: [byte]))
+        } else {
+            close(connection, reason: .exceptional)
+        }
+    }
+
+    // MARK: - Backpressure
+
+    private func pause(_ connection: Connection) {
+        connection.paused = true
+        removeFromInputs(connection)
+        emit(ServerEvent(kind: .paused, fd: connection.fd, bytes: connection.queue.byteCount, peer: connection.peer,
+                         detail: String(config.queueCap)))
+    }
+
+    private func resume(_ connection: Connection) {
+        connection.paused = false
+        if !connection.closing { addToInputs(connection) }
+        emit(ServerEvent(kind: .resumed, fd: connection.fd, bytes: connection.queue.byteCount, peer: connection.peer))
+    }
+
+    // MARK: - The lists
+
+    private func addToInputs(_ connection: Connection) {
+        guard !connection.inInputs else { return }
+        connection.inInputs = true
+        inputs.append(connection.fd)
+        backend.setInterest(fd: connection.fd, read: true, write: connection.inOutputs)
+    }
+
+    private func removeFromInputs(_ connection: Connection) {
+        guard connection.inInputs else { return }
+        connection.inInputs = false
+        if let index = inputs.lastIndex(of: connection.fd) { inputs.remove(at: index) }
+        backend.setInterest(fd: connection.fd, read: false, write: connection.inOutputs)
+    }
+
+    private func addToOutputs(_ connection: Connection) {
+        guard !connection.inOutputs, mode.sends else { return }
+        connection.inOutputs = true
+        outputs.append(connection.fd)
+        backend.setInterest(fd: connection.fd, read: connection.inInputs, write: true)
+    }
+
+    private func removeFromOutputs(_ connection: Connection) {
+        guard connection.inOutputs else { return }
+        connection.inOutputs = false
+        if let index = outputs.firstIndex(of: connection.fd) { outputs.remove(at: index) }
+        backend.setInterest(fd: connection.fd, read: connection.inInputs, write: false)
+    }
+
+    private func close(_ connection: Connection, reason: ServerEvent.CloseReason, detail: String? = nil) {
+        touch(connection)
+        removeFromInputs(connection)
+        removeFromOutputs(connection)
+        backend.remove(fd: connection.fd)
+        Posix.close(connection.fd)
+        connections[Int(connection.fd)] = nil
+        if let index = acceptOrder.firstIndex(of: connection.fd) { acceptOrder.remove(at: index) }
+        counters.closed += 1
+        emit(ServerEvent(kind: .close, fd: connection.fd, peer: connection.peer, reason: reason, detail: detail))
+    }
+
+    // MARK: - Switching at runtime
+
+    /// The new mode applies from the next call. Connections and queued bytes stay; `outputs`
+    /// follows the new mode so nothing spins.
+    public func switchMode(to newMode: Mode) {
+        lock.withLock {
+            guard newMode != mode else { return }
+            let event = ServerEvent(kind: .mode, from: String(mode.rawValue), to: String(newMode.rawValue))
+            mode = newMode
+            // Events raised here go into the next call's record, after the mode event.
+            let saved = record.events
+            record.events.removeAll()
+            record.events.append(event)
+            if !newMode.sends {
+                for fd in outputs { if let connection = open(fd) { removeFromOutputs(connection) } }
+                // Mode 1 never sends, so a connection waiting to flush before closing never would.
+                for fd in acceptOrder { if let connection = open(fd), connection.closing { close(connection, reason: .eof) } }
+            } else {
+                for fd in acceptOrder { if let connection = open(fd), !connection.queue.isEmpty { addToOutputs(connection) } }
+            }
+            pendingEvents.append(contentsOf: record.events)
+            record.events = saved
+        }
+    }
+
+    /// Switches the readiness call. Switching to select closes any connection whose fd
+    /// select cannot hold.
+    public func switchBackend(to kind: BackendKind) throws {
+        guard kind != backendKind else { return }
+        let newBackend = try Backends.make(kind)
+        lock.withLock {
+            let saved = record.events
+            record.events.removeAll()
+            record.events.append(ServerEvent(kind: .backend, from: backendKind.rawValue, to: kind.rawValue))
+            backend.close()
+            backend = newBackend
+            backendKind = kind
+            backend.setInterest(fd: listener, read: true, write: false)
+            for fd in acceptOrder {
+                guard let connection = open(fd) else { continue }
+                if kind.hasFDSetCeiling && Int(fd) >= Backends.fdSetSize {
+                    close(connection, reason: .fdSetSize)
+                } else {
+                    backend.setInterest(fd: fd, read: connection.inInputs, write: connection.inOutputs)
+                }
+            }
+            pendingEvents.append(contentsOf: record.events)
+            record.events = saved
+        }
+    }
+
+    /// Closes every connection and the listener.
+    public func shutdown() {
+        lock.withLock {
+            for fd in acceptOrder {
+                if let connection = open(fd) {
+                    backend.remove(fd: fd)
+                    Posix.close(connection.fd)
+                    connections[Int(fd)] = nil
+                }
+            }
+            acceptOrder.removeAll()
+            inputs.removeAll()
+            outputs.removeAll()
+            backend.close()
+            Posix.close(listener)
+            runState = .stopped
+        }
+    }
+
+    // MARK: - Snapshot
+
+    /// A copy of everything the screen shows. Safe from any thread.
+    public func snapshot() -> ServerSnapshot {
+        lock.withLock {
+            var snapshot = ServerSnapshot()
+            snapshot.mode = mode
+            snapshot.backend = backendKind
+            snapshot.listenAddress = listenAddress
+            snapshot.listener = listener
+            snapshot.counters = counters
+            snapshot.runState = runState
+            snapshot.inputs = inputs
+            snapshot.outputs = outputs
+            snapshot.queueCap = config.queueCap
+            snapshot.fdSetSize = Backends.fdSetSize
+            snapshot.lastRecord = counters.calls > 0 ? record : nil
+            snapshot.log = log.ordered()
+            snapshot.connections.reserveCapacity(acceptOrder.count)
+            for fd in acceptOrder {
+                guard let c = open(fd) else { continue }
+                snapshot.connections.append(ConnectionRow(
+                    fd: fd, peer: c.peer, queuedMessages: c.queue.messageCount, queuedBytes: c.queue.byteCount,
+                    bytesIn: c.bytesIn, bytesOut: c.bytesOut, state: c.state, lastActiveSeq: c.touchedSeq))
+            }
+            return snapshot
+        }
+    }
+
+    func setRunState(_ state: RunState) {
+        lock.withLock { runState = state }
+    }
+}
+
+/// CPU time this thread has used: a call's cost without the time it slept.
+func threadCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}

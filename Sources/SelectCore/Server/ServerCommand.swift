@@ -1,0 +1,12 @@
+/// What a screen (or a test) asks of a running server. Commands are applied between calls.
+public enum ServerCommand: Sendable, Equatable {
+    case switchMode(Mode)
+    case switchBackend(BackendKind)
+    case nextBackend
+    /// Stop before the next call.
+    case pause
+    /// While paused: make exactly one call.
+    case step
+    case resume
+    case stop
+}

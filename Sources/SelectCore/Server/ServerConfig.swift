@@ -1,0 +1,25 @@
+/// How a server is started.
+public struct ServerConfig: Sendable {
+    public var mode: Mode = .one
+    public var backend: BackendKind = .select
+    public var host = "localhost"
+    public var port = 1234
+    /// Per-connection queue cap in bytes: past it the server stops reading the connection.
+    public var queueCap = 64 * 1024
+    /// Bytes of each payload kept in events (0: none). The text log wants them whole, the
+    /// dashboard a preview; a benchmark none.
+    public var payloadCapture = 0
+    /// How many recent events to keep for the screen's `log` (0: none).
+    public var logCapacity = 0
+    /// Measure each call's CPU cost (two extra clock reads per call).
+    public var measureCost = false
+    /// At most this many bytes per recv, as in the seed.
+    public var receiveSize = 1024
+
+    public init(mode: Mode = .one, backend: BackendKind = .select, host: String = "localhost", port: Int = 1234) {
+        self.mode = mode
+        self.backend = backend
+        self.host = host
+        self.port = port
+    }
+}

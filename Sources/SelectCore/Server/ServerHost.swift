@@ -1,0 +1,212 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a `SelectServer` loop and lets other threads steer it.
+///
+/// Commands and signals reach the loop through one wake-up pipe, which the loop watches as
+/// an internal fd in the same readiness call as the exercise's sockets, so a key is seen at
+/// once even in a mode that blocks forever. Observers of every record run on the loop's
+/// thread; a screen instead reads `snapshot()` at its own frame rate.
+public final class ServerHost: @unchecked Sendable {
+    public let server: SelectServer
+    private let wake: (read: Int32, write: Int32)
+    private let commandLock = Lock()
+    private var commands: [ServerCommand] = []
+    /// Written (one byte) when the server's state changed and nobody has looked yet.
+    private let changed: (read: Int32, write: Int32)
+    private var changePending = false
+    private var paused = false
+    private var stepsRequested = 0
+    private var observers: [(StepRecord) -> Void] = []
+    /// Errors from a backend switch, reported to the screen as a status line.
+    public private(set) var lastCommandError: String?
+
+    public init(server: SelectServer) throws {
+        self.server = server
+        self.wake = try Posix.makePipe()
+        self.changed = try Posix.makePipe()
+        ServerHost.signalWakeFD = wake.write
+    }
+
+    deinit {
+        Posix.close(wake.read)
+        Posix.close(wake.write)
+        Posix.close(changed.read)
+        Posix.close(changed.write)
+    }
+
+    /// A readable fd that becomes ready when the server's state changes: a screen polls it
+    /// beside its keyboard and drains it with `takeChange()`.
+    public var changeFD: Int32 { changed.read }
+
+    /// Called on the loop's thread after every call, with that call's record.
+    public func observe(_ observer: @escaping (StepRecord) -> Void) {
+        observers.append(observer)
+    }
+
+    /// Safe from any thread.
+    public func send(_ command: ServerCommand) {
+        commandLock.withLock { commands.append(command) }
+        var byte = UInt8(ascii: "c")
+        _ = Glibc.write(wake.write, &byte, 1)
+    }
+
+    /// Safe from any thread: a copy of the state for one frame.
+    public func snapshot() -> ServerSnapshot { server.snapshot() }
+
+    /// Empties the change pipe; the next change writes to it again.
+    public func takeChange() {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while Glibc.read(changed.read, &buffer, buffer.count) > 0 {}
+        commandLock.withLock { changePending = false }
+    }
+
+    private func notifyChange() {
+        let first = commandLock.withLock { () -> Bool in
+            if changePending { return false }
+            changePending = true
+            return true
+        }
+        if first {
+            var byte = UInt8(ascii: "x")
+            _ = Glibc.write(changed.write, &byte, 1)
+        }
+    }
+
+    /// Runs until `.stop` or SIGINT/SIGTERM (when `handleSignals` was called). Returns after
+    /// closing every connection.
+    public func run() throws {
+        defer {
+            server.shutdown()
+            notifyChange()
+        }
+        while true {
+            if drainWake() { return }
+            if applyCommands() { return }
+            if paused && stepsRequested == 0 {
+                server.setRunState(.paused)
+                notifyChange()
+                waitForWake()
+                continue
+            }
+            let stepping = paused
+            if stepping {
+                stepsRequested -= 1
+                server.setRunState(.stepping)
+                notifyChange()
+            }
+            let record = try server.step(internalFDs: [wake.read])
+            if stepping { server.setRunState(.paused) }
+            for observer in observers { observer(record) }
+            notifyChange()
+        }
+    }
+
+    /// Runs `run()` on a thread of its own.
+    public func start(onExit: @escaping @Sendable (Error?) -> Void) {
+        let box = UncheckedBox(self)
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(ThreadContext {
+            do {
+                try box.value.run()
+                onExit(nil)
+            } catch {
+                onExit(error)
+            }
+        }).toOpaque()
+        pthread_create(&thread, nil, { raw in
+            let context = Unmanaged<ThreadContext>.fromOpaque(raw!).takeRetainedValue()
+            context.body()
+            return nil
+        }, context)
+        pthread_detach(thread)
+    }
+
+    // MARK: - Wake-ups
+
+    /// Reads every pending wake-up byte; true when a signal asked the loop to stop.
+    private func drainWake() -> Bool {
+        var stop = false
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while true {
+            let count = Glibc.read(wake.read, &buffer, buffer.count)
+            if count <= 0 { break }
+            if buffer[0..<count].contains(UInt8(ascii: "S")) { stop = true }
+        }
+        return stop
+    }
+
+    private func waitForWake() {
+        var descriptor = pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)
+        _ = Glibc.poll(&descriptor, 1, -1)
+    }
+
+    /// Applies queued commands in order; true when asked to stop.
+    private func applyCommands() -> Bool {
+        let pending = commandLock.withLock { () -> [ServerCommand] in
+            defer { commands.removeAll() }
+            return commands
+        }
+        for command in pending {
+            switch command {
+            case .switchMode(let mode):
+                server.switchMode(to: mode)
+            case .switchBackend(let kind):
+                switchBackend(to: kind)
+            case .nextBackend:
+                switchBackend(to: server.backendKind.next)
+            case .pause:
+                paused = true
+            case .step:
+                if paused { stepsRequested += 1 } else { paused = true }
+            case .resume:
+                paused = false
+                stepsRequested = 0
+                server.setRunState(.running)
+            case .stop:
+                return true
+            }
+            notifyChange()
+        }
+        return false
+    }
+
+    private func switchBackend(to kind: BackendKind) {
+        do {
+            try server.switchBackend(to: kind)
+            lastCommandError = nil
+        } catch {
+            lastCommandError = "\(error)"
+        }
+    }
+
+    // MARK: - Signals
+
+    nonisolated(unsafe) static var signalWakeFD: Int32 = -1
+
+    /// SIGINT and SIGTERM end the loop cleanly (headless use). The handler only writes one
+    /// byte to the wake-up pipe, which is async-signal-safe.
+    public func handleSignals() {
+        for signal in [SIGINT, SIGTERM, SIGHUP] {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { _ in
+                var byte = UInt8(ascii: "S")
+                _ = Glibc.write(ServerHost.signalWakeFD, &byte, 1)
+            }
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = 0
+            sigaction(signal, &action, nil)
+        }
+    }
+}
+
+private final class ThreadContext {
+    let body: () -> Void
+    init(_ body: @escaping () -> Void) { self.body = body }
+}
+
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

@@ -1,0 +1,36 @@
+/// The seed's printout: `readable: [...]`, `writable: [...]`, `exceptional: [...]` after
+/// each call (modes 1–4), then a line per thing the server did, in the seed's words.
+public final class TextLog {
+    private let writer: LineWriter
+    private let listenAddress: PeerAddress
+    /// Remembers each connection's peer from its accept, so the lists can be printed the way
+    /// Python prints sockets even after the server has closed one.
+    private var peers: [Int32: PeerAddress] = [:]
+
+    public init(writer: LineWriter, listenAddress: PeerAddress) {
+        self.writer = writer
+        self.listenAddress = listenAddress
+    }
+
+    public func write(_ record: StepRecord) {
+        if record.mode.printsResultLists && !(record.isEmptyResult && !record.internalReady.isEmpty) {
+            writer.appendLine("readable: " + list(record.readable, listener: record.listener))
+            writer.appendLine("writable: " + list(record.writable, listener: record.listener))
+            writer.appendLine("exceptional: " + list(record.exceptional, listener: record.listener))
+        }
+        for event in record.events {
+            if event.kind == .accept, let peer = event.peer { peers[event.fd] = peer }
+            writer.appendLine(SeedLog.line(for: event))
+            if event.kind == .close { peers[event.fd] = nil }
+        }
+        writer.flush()
+    }
+
+    private func list(_ fds: [Int32], listener: Int32) -> String {
+        "[" + fds.map { fd in
+            fd == listener
+                ? PythonRepr.socket(fd: fd, local: listenAddress, remote: nil)
+                : PythonRepr.socket(fd: fd, local: listenAddress, remote: peers[fd])
+        }.joined(separator: ", ") + "]"
+    }
+}

@@ -1,0 +1,99 @@
+/// One JSON object per call, on one line (SPEC §4). Written by hand: the key order is the
+/// documented one and nothing is allocated beyond the line itself.
+public enum TraceEncoder {
+    public static func line(for record: StepRecord) -> String {
+        var out = "{\"seq\":\(record.seq),\"t\":\(decimal(record.time, places: 6)),\"mode\":\(record.mode.rawValue)"
+        out += ",\"backend\":\"\(record.backend.rawValue)\",\"listener\":\(record.listener)"
+        out += ",\"timeout\":" + (record.timeout.map { decimal($0, places: 3) } ?? "null")
+        out += ",\"inputs\":" + array(record.inputs)
+        out += ",\"outputs\":" + array(record.outputs)
+        if !record.internalFDs.isEmpty {
+            out += ",\"internal\":" + array(record.internalFDs)
+            out += ",\"internal_ready\":" + array(record.internalReady)
+        }
+        out += ",\"readable\":" + array(record.readable)
+        out += ",\"writable\":" + array(record.writable)
+        out += ",\"exceptional\":" + array(record.exceptional)
+        out += ",\"blocked_ms\":" + decimal(record.blockedMilliseconds, places: 3)
+        if record.costMicroseconds > 0 { out += ",\"cost_us\":" + decimal(record.costMicroseconds, places: 2) }
+        out += ",\"events\":["
+        for (index, event) in record.events.enumerated() {
+            if index > 0 { out += "," }
+            out += self.event(event)
+        }
+        out += "],\"queues\":{"
+        for (index, depth) in record.queues.enumerated() {
+            if index > 0 { out += "," }
+            out += "\"\(depth.fd)\":{\"messages\":\(depth.messages),\"bytes\":\(depth.bytes)}"
+        }
+        out += "}}"
+        return out
+    }
+
+    static func event(_ event: ServerEvent) -> String {
+        var out = "{\"kind\":\"\(event.kind.rawValue)\""
+        if event.fd >= 0 { out += ",\"fd\":\(event.fd)" }
+        switch event.kind {
+        case .recv, .urgent:
+            out += ",\"bytes\":\(event.bytes)"
+        case .send:
+            out += ",\"bytes\":\(event.bytes)"
+            if event.requested != event.bytes { out += ",\"requested\":\(event.requested),\"short\":true" }
+            if event.direct { out += ",\"direct\":true" }
+        case .paused, .resumed:
+            out += ",\"queued\":\(event.bytes)"
+        default:
+            break
+        }
+        if let peer = event.peer { out += ",\"peer\":\"\(peer)\"" }
+        if let reason = event.reason { out += ",\"reason\":\"\(reason.rawValue)\"" }
+        if let detail = event.detail { out += ",\"detail\":\"\(escape(detail))\"" }
+        if let from = event.from { out += ",\"from\":\"\(escape(from))\"" }
+        if let to = event.to { out += ",\"to\":\"\(escape(to))\"" }
+        if let payload = event.payload { out += ",\"data\":\"\(escape(PythonRepr.bytes(payload)))\"" }
+        return out + "}"
+    }
+
+    static func array(_ values: [Int32]) -> String {
+        var out = "["
+        for (index, value) in values.enumerated() {
+            if index > 0 { out += "," }
+            out += String(value)
+        }
+        return out + "]"
+    }
+
+    /// A fixed-point number without exponent, as JSON wants it.
+    static func decimal(_ value: Double, places: Int) -> String {
+        guard value.isFinite else { return "0" }
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        let scaled = (abs(value) * scale).rounded()
+        let whole = Int(scaled / scale)
+        let fraction = Int(scaled - Double(whole) * scale)
+        var fractionText = String(fraction)
+        while fractionText.count < places { fractionText = "0" + fractionText }
+        return (value < 0 && scaled > 0 ? "-" : "") + "\(whole).\(fractionText)"
+    }
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,86 @@
+import ArgumentParser
+import SelectCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `selectscope server`: the same server without a terminal.
+struct ServerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server",
+        abstract: "Run the select() server headless, printing the seed's log or a JSON trace.",
+        discussion: """
+            Modes:
+              1  一送一收，觀察檢查表的運作  queue what arrives, never send (watch the queue grow)
+              2  增加為兩個client，server會echo  queue, add to outputs, send when writable
+              3  服務多個client的echo server  send straight back from the recv branch
+              4  使用writefds來傳送  as 2; a reset on send closes the connection
+              5  使用timeout  as 3, with a 2 s timeout; an empty result prints `timeout`
+            The startup line (`listening on HOST:PORT`) goes to stderr.
+            """
+    )
+
+    @OptionGroup var server: ServerOptions
+
+    @Option(name: .long, help: "Log format on stdout: text (the seed's lines) or none.")
+    var log: String = "text"
+
+    @Option(name: .long, help: "Write one JSON object per select() call to FILE ('-' for stdout).")
+    var trace: String?
+
+    func validate() throws {
+        guard ["text", "none"].contains(log) else {
+            throw ValidationError("--log must be text or none (got '\(log)')")
+        }
+        if trace == "-" && log == "text" {
+            throw ValidationError("--trace - and --log text both write to stdout; add --log none")
+        }
+    }
+
+    func run() throws {
+        FileLimits.raiseToHardLimit()
+        var config = server.config
+        if log == "text" { config.payloadCapture = 1024 }
+        if trace != nil { config.payloadCapture = max(config.payloadCapture, 64) }
+        let selectServer: SelectServer
+        do {
+            selectServer = try SelectServer(config: config)
+        } catch {
+            stderrLine("selectscope: \(error)")
+            throw ExitCode(1)
+        }
+        let host = try ServerHost(server: selectServer)
+        host.handleSignals()
+        stderrLine("selectscope: mode \(config.mode.rawValue) (\(config.mode.seedTitle)) listening on \(selectServer.listenAddress), backend \(config.backend.rawValue)")
+
+        if log == "text" {
+            let textLog = TextLog(writer: LineWriter(fd: STDOUT_FILENO), listenAddress: selectServer.listenAddress)
+            host.observe { textLog.write($0) }
+        }
+        if let trace {
+            let writer: LineWriter
+            do {
+                writer = try LineWriter.open(path: trace)
+            } catch {
+                stderrLine("selectscope: cannot write the trace: \(error)")
+                throw ExitCode(1)
+            }
+            host.observe { record in
+                writer.appendLine(TraceEncoder.line(for: record))
+                writer.flush()
+            }
+        }
+        do {
+            try host.run()
+        } catch {
+            stderrLine("selectscope: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+func stderrLine(_ text: String) {
+    let writer = LineWriter(fd: STDERR_FILENO)
+    writer.appendLine(text)
+    writer.flush()
+}

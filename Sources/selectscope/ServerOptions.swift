@@ -1,0 +1,41 @@
+import ArgumentParser
+import SelectCore
+
+/// The options every command that runs a server shares (dashboard and headless).
+struct ServerOptions: ParsableArguments {
+    @Option(name: .long, help: "Exercise to run, 1–5 (練習1–5).")
+    var mode: Int = 1
+
+    @Option(name: .long, help: "Address to listen on.")
+    var host: String = "localhost"
+
+    @Option(name: .long, help: "Port to listen on; 0 picks a free one and prints it.")
+    var port: Int = 1234
+
+    @Option(name: .long, help: "Readiness call: select.")
+    var backend: String = "select"
+
+    @Option(name: .customLong("queue-cap"), help: "Bytes a connection may have queued before the server stops reading it.")
+    var queueCap: Int = 64 * 1024
+
+    func validate() throws {
+        guard Mode(rawValue: mode) != nil else {
+            throw ValidationError("--mode must be 1, 2, 3, 4 or 5 (got \(mode))")
+        }
+        guard BackendKind(rawValue: backend) != nil else {
+            throw ValidationError("--backend must be one of \(BackendKind.allCases.map(\.rawValue).joined(separator: ", ")) (got '\(backend)')")
+        }
+        guard (0...65535).contains(port) else {
+            throw ValidationError("--port must be between 0 and 65535 (got \(port))")
+        }
+        guard queueCap >= 1024 else {
+            throw ValidationError("--queue-cap must be at least 1024 bytes (got \(queueCap))")
+        }
+    }
+
+    var config: ServerConfig {
+        var config = ServerConfig(mode: Mode(rawValue: mode)!, backend: BackendKind(rawValue: backend)!, host: host, port: port)
+        config.queueCap = queueCap
+        return config
+    }
+}
