@@ -17,3 +17,38 @@ int ss_pipe2(int fds[2], int flags) {
 int ss_set_parent_death_signal(int sig) {
     return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0);
 }
+
+#include <stdlib.h>
+#include <sys/epoll.h>
+
+int ss_epoll_create(void) {
+    return epoll_create1(EPOLL_CLOEXEC);
+}
+
+int ss_epoll_set(int epfd, int fd, uint32_t old_mask, uint32_t new_mask) {
+    struct epoll_event event = {0};
+    event.events = new_mask;
+    event.data.fd = fd;
+    int op = old_mask == 0 ? EPOLL_CTL_ADD : (new_mask == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD);
+    return epoll_ctl(epfd, op, fd, &event);
+}
+
+void *ss_epoll_buffer_new(int capacity) {
+    return calloc((size_t)capacity, sizeof(struct epoll_event));
+}
+
+void ss_epoll_buffer_free(void *buffer) {
+    free(buffer);
+}
+
+int ss_epoll_wait(int epfd, void *buffer, int capacity, int timeout_ms) {
+    return epoll_wait(epfd, (struct epoll_event *)buffer, capacity, timeout_ms);
+}
+
+int ss_epoll_event_fd(const void *buffer, int index) {
+    return ((const struct epoll_event *)buffer)[index].data.fd;
+}
+
+uint32_t ss_epoll_event_mask(const void *buffer, int index) {
+    return ((const struct epoll_event *)buffer)[index].events;
+}

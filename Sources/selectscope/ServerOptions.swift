@@ -12,7 +12,7 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .long, help: "Port to listen on; 0 picks a free one and prints it.")
     var port: Int = 1234
 
-    @Option(name: .long, help: "Readiness call: select.")
+    @Option(name: .long, help: "Readiness call: select, poll or epoll.")
     var backend: String = "select"
 
     @Option(name: .customLong("queue-cap"), help: "Bytes a connection may have queued before the server stops reading it.")

@@ -22,3 +22,23 @@ static inline int ss_fd_isset(int fd, const fd_set *set) { return FD_ISSET(fd, s
 /// dies, so clients never outlive a dashboard that crashed. (prctl is variadic.)
 int ss_set_parent_death_signal(int sig);
 #endif
+
+#ifndef SELECTSCOPE_SYSTEM_SHIM_EPOLL
+#define SELECTSCOPE_SYSTEM_SHIM_EPOLL
+// epoll, behind plain ints: struct epoll_event is packed on x86_64, which Swift cannot
+// lay out safely.
+#include <stdint.h>
+#include <sys/epoll.h>
+enum {
+    SS_EPOLLIN = EPOLLIN, SS_EPOLLOUT = EPOLLOUT, SS_EPOLLPRI = EPOLLPRI,
+    SS_EPOLLERR = EPOLLERR, SS_EPOLLHUP = EPOLLHUP, SS_EPOLLRDHUP = EPOLLRDHUP
+};
+int ss_epoll_create(void);
+/// Adds, changes or (mask 0) removes an fd's interest, given the mask it had before.
+int ss_epoll_set(int epfd, int fd, uint32_t old_mask, uint32_t new_mask);
+void *ss_epoll_buffer_new(int capacity);
+void ss_epoll_buffer_free(void *buffer);
+int ss_epoll_wait(int epfd, void *buffer, int capacity, int timeout_ms);
+int ss_epoll_event_fd(const void *buffer, int index);
+uint32_t ss_epoll_event_mask(const void *buffer, int index);
+#endif

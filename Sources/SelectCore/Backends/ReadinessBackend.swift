@@ -27,7 +27,8 @@ public enum Backends {
     public static func make(_ kind: BackendKind) throws -> ReadinessBackend {
         switch kind {
         case .select: return SelectBackend()
-        case .poll, .epoll: return try makeScalable(kind)
+        case .poll: return PollBackend()
+        case .epoll: return try EpollBackend()
         }
     }
 }

@@ -43,10 +43,16 @@ public final class SelectServer: @unchecked Sendable {
         self.config = config
         self.mode = config.mode
         self.backendKind = config.backend
-        self.backend = try Backends.make(config.backend)
+        // The listener first, so it gets the lowest fd, as in the seed (fd 3).
         let (fd, address) = try Sockets.listen(host: config.host, port: config.port)
         self.listener = fd
         self.listenAddress = address
+        do {
+            self.backend = try Backends.make(config.backend)
+        } catch {
+            Posix.close(fd)
+            throw error
+        }
         self.log = EventRing(capacity: config.logCapacity)
         self.receiveBuffer = .allocate(byteCount: max(1, config.receiveSize), alignment: 16)
         inputs.append(fd)
