@@ -52,3 +52,25 @@ int ss_epoll_event_fd(const void *buffer, int index) {
 uint32_t ss_epoll_event_mask(const void *buffer, int index) {
     return ((const struct epoll_event *)buffer)[index].events;
 }
+
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
+
+int ss_socket_unread(int fd) {
+    int value = 0;
+    return ioctl(fd, FIONREAD, &value) == 0 ? value : -1;
+}
+
+int ss_socket_unsent(int fd) {
+    int value = 0;
+    return ioctl(fd, SIOCOUTQ, &value) == 0 ? value : -1;
+}
+
+int ss_listener_pending(int fd) {
+    struct tcp_info info;
+    socklen_t length = sizeof(info);
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return -1;
+    return (int)info.tcpi_unacked;
+}

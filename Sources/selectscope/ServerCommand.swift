@@ -58,16 +58,12 @@ struct ServerCommand: ParsableCommand {
             host.observe { textLog.write($0) }
         }
         if let trace {
-            let writer: LineWriter
             do {
-                writer = try LineWriter.open(path: trace)
+                let recorder = try TraceRecorder(path: trace, listenAddress: selectServer.listenAddress)
+                host.observe { recorder.write($0) }
             } catch {
                 stderrLine("selectscope: cannot write the trace: \(error)")
                 throw ExitCode(1)
-            }
-            host.observe { record in
-                writer.appendLine(TraceEncoder.line(for: record))
-                writer.flush()
             }
         }
         do {

@@ -42,3 +42,13 @@ int ss_epoll_wait(int epfd, void *buffer, int capacity, int timeout_ms);
 int ss_epoll_event_fd(const void *buffer, int index);
 uint32_t ss_epoll_event_mask(const void *buffer, int index);
 #endif
+
+#ifndef SELECTSCOPE_SYSTEM_SHIM_QUEUES
+#define SELECTSCOPE_SYSTEM_SHIM_QUEUES
+/// Bytes received and not yet read (FIONREAD), or -1.
+int ss_socket_unread(int fd);
+/// Bytes sent and not yet acknowledged (SIOCOUTQ), or -1.
+int ss_socket_unsent(int fd);
+/// Connections in a listening socket's accept queue (TCP_INFO's tcpi_unacked), or -1.
+int ss_listener_pending(int fd);
+#endif

@@ -32,6 +32,8 @@ public final class SelectServer: @unchecked Sendable {
     private let startTime = Posix.monotonicSeconds()
     private var receiveBuffer: UnsafeMutableRawBufferPointer
     private var touched: [Int32] = []
+    private var lastAccepted: PeerAddress?
+    private var lastAcceptedBeforeCall: PeerAddress?
 
     let lock = Lock()
     /// Set by the host around pauses, read by snapshots.
@@ -83,6 +85,7 @@ public final class SelectServer: @unchecked Sendable {
             record.internalFDs.append(contentsOf: internalFDs)
             record.events.append(contentsOf: pendingEvents)
             pendingEvents.removeAll(keepingCapacity: true)
+            lastAcceptedBeforeCall = lastAccepted
         }
         let costStart = config.measureCost ? threadCPUSeconds() : 0
         try backend.wait(inputs: record.inputs, outputs: record.outputs, internalFDs: internalFDs, timeout: mode.timeout, into: &record)
@@ -176,6 +179,7 @@ public final class SelectServer: @unchecked Sendable {
         connections[Int(fd)] = connection
         acceptOrder.append(fd)
         counters.accepted += 1
+        lastAccepted = peer
         addToInputs(connection)
         touch(connection)
         emit(ServerEvent(kind: .accept, fd: fd, peer: peer))
@@ -462,12 +466,22 @@ public final class SelectServer: @unchecked Sendable {
             snapshot.fdSetSize = Backends.fdSetSize
             snapshot.lastRecord = counters.calls > 0 ? record : nil
             snapshot.log = log.ordered()
+            snapshot.lastAcceptedBeforeCall = lastAcceptedBeforeCall
+            // Kernel queue sizes cost two ioctls a connection: sampled only while few enough
+            // to show them all.
+            let sampleKernel = acceptOrder.count <= KernelQueues.sampleLimit
+            if sampleKernel { snapshot.listenerPending = KernelQueues.pendingAccepts(listener) }
             snapshot.connections.reserveCapacity(acceptOrder.count)
             for fd in acceptOrder {
                 guard let c = open(fd) else { continue }
-                snapshot.connections.append(ConnectionRow(
+                var row = ConnectionRow(
                     fd: fd, peer: c.peer, queuedMessages: c.queue.messageCount, queuedBytes: c.queue.byteCount,
-                    bytesIn: c.bytesIn, bytesOut: c.bytesOut, state: c.state, lastActiveSeq: c.touchedSeq))
+                    bytesIn: c.bytesIn, bytesOut: c.bytesOut, state: c.state, lastActiveSeq: c.touchedSeq)
+                if sampleKernel {
+                    row.kernelUnread = KernelQueues.unread(fd)
+                    row.kernelUnsent = KernelQueues.unsent(fd)
+                }
+                snapshot.connections.append(row)
             }
             return snapshot
         }

@@ -18,6 +18,10 @@ public struct ConnectionRow: Sendable, Equatable {
     public var state: State
     /// Seq of the last call in which this connection was ready (for "busiest" summaries).
     public var lastActiveSeq: Int
+    /// Bytes the kernel holds that the server has not read yet (FIONREAD); nil when not sampled.
+    public var kernelUnread: Int?
+    /// Bytes sent but not yet acknowledged by the peer (SIOCOUTQ); nil when not sampled.
+    public var kernelUnsent: Int?
 
     public init(fd: Int32, peer: PeerAddress, queuedMessages: Int, queuedBytes: Int, bytesIn: Int, bytesOut: Int, state: State, lastActiveSeq: Int = 0) {
         self.fd = fd
@@ -28,6 +32,8 @@ public struct ConnectionRow: Sendable, Equatable {
         self.bytesOut = bytesOut
         self.state = state
         self.lastActiveSeq = lastActiveSeq
+        self.kernelUnread = nil
+        self.kernelUnsent = nil
     }
 }
 
@@ -88,6 +94,11 @@ public struct ServerSnapshot: Sendable, Equatable {
     public var queueCap: Int = 0
     /// FD_SETSIZE on this system: the select backend's ceiling.
     public var fdSetSize: Int = 1024
+    /// Connections waiting in the listener's accept queue (nil when not sampled).
+    public var listenerPending: Int?
+    /// The peer the seed's `client_address` held when the last call began (for explaining
+    /// the seed's wrong "closing" address).
+    public var lastAcceptedBeforeCall: PeerAddress?
 
     public init() {}
 

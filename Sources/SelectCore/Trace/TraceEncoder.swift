@@ -1,9 +1,12 @@
 /// One JSON object per call, on one line (SPEC §4). Written by hand: the key order is the
 /// documented one and nothing is allocated beyond the line itself.
 public enum TraceEncoder {
-    public static func line(for record: StepRecord) -> String {
+    /// `listen` is written into the record when given (the first record of a file), so a
+    /// replay can show the address.
+    public static func line(for record: StepRecord, listen: PeerAddress? = nil) -> String {
         var out = "{\"seq\":\(record.seq),\"t\":\(decimal(record.time, places: 6)),\"mode\":\(record.mode.rawValue)"
         out += ",\"backend\":\"\(record.backend.rawValue)\",\"listener\":\(record.listener)"
+        if let listen { out += ",\"listen\":\"\(listen)\"" }
         out += ",\"timeout\":" + (record.timeout.map { decimal($0, places: 3) } ?? "null")
         out += ",\"inputs\":" + array(record.inputs)
         out += ",\"outputs\":" + array(record.outputs)

@@ -1,0 +1,112 @@
+/// Rebuilds what the dashboard showed after each recorded call, so a replay can step
+/// forwards and backwards through a trace with the same panes as the live view.
+///
+/// The state after call k is the state after call k-1 with call k's record applied; going
+/// back restarts from the nearest checkpoint instead of from the first call.
+public final class ReplayTimeline {
+    public let file: TraceFile
+    private var state: ReplayState
+    private var position = -1
+    private var checkpoints: [Int: ReplayState] = [:]
+    private let checkpointEvery = 128
+    private let logCapacity: Int
+
+    public init(file: TraceFile, logCapacity: Int = 200) {
+        self.file = file
+        self.logCapacity = logCapacity
+        self.state = ReplayState(listenAddress: file.listenAddress, logCapacity: logCapacity)
+    }
+
+    public var count: Int { file.records.count }
+
+    /// The screen's snapshot after call `index` (0-based) has been handled.
+    public func snapshot(at index: Int) -> ServerSnapshot {
+        precondition(index >= 0 && index < count, "replay index out of range")
+        if index < position {
+            let checkpoint = (index / checkpointEvery) * checkpointEvery - 1
+            if checkpoint >= 0, let saved = checkpoints[checkpoint] {
+                state = saved
+                position = checkpoint
+            } else {
+                state = ReplayState(listenAddress: file.listenAddress, logCapacity: logCapacity)
+                position = -1
+            }
+        }
+        while position < index {
+            position += 1
+            state.apply(file.records[position])
+            if (position + 1) % checkpointEvery == 0 { checkpoints[position] = state }
+        }
+        var snapshot = state.snapshot
+        // The lists as the server held them after this call are what the next call was given.
+        if index + 1 < count {
+            snapshot.inputs = file.records[index + 1].inputs
+            snapshot.outputs = file.records[index + 1].outputs
+        }
+        return snapshot
+    }
+}
+
+/// The server's state as far as a trace tells it.
+struct ReplayState {
+    var snapshot = ServerSnapshot()
+    private var rows: [Int32: ConnectionRow] = [:]
+    private var order: [Int32] = []
+    private var log: EventRing
+    private var lastAccepted: PeerAddress?
+
+    init(listenAddress: PeerAddress?, logCapacity: Int) {
+        log = EventRing(capacity: logCapacity)
+        if let listenAddress { snapshot.listenAddress = listenAddress }
+        snapshot.runState = .paused
+    }
+
+    mutating func apply(_ record: StepRecord) {
+        snapshot.mode = record.mode
+        snapshot.backend = record.backend
+        snapshot.listener = record.listener
+        snapshot.counters.calls = record.seq
+        snapshot.lastAcceptedBeforeCall = lastAccepted
+        for event in record.events {
+            log.append(LogEntry(seq: record.seq, event: event))
+            switch event.kind {
+            case .accept:
+                snapshot.counters.accepted += 1
+                rows[event.fd] = ConnectionRow(fd: event.fd, peer: event.peer ?? PeerAddress(host: "?", port: 0), queuedMessages: 0,
+                                               queuedBytes: 0, bytesIn: 0, bytesOut: 0, state: .reading, lastActiveSeq: record.seq)
+                order.append(event.fd)
+                lastAccepted = event.peer
+            case .recv, .urgent:
+                snapshot.counters.bytesIn += event.bytes
+                rows[event.fd]?.bytesIn += event.bytes
+            case .send:
+                snapshot.counters.bytesOut += event.bytes
+                rows[event.fd]?.bytesOut += event.bytes
+            case .close:
+                snapshot.counters.closed += 1
+                rows[event.fd] = nil
+                order.removeAll { $0 == event.fd }
+            case .timeout:
+                snapshot.counters.timeouts += 1
+            case .refused:
+                snapshot.counters.refused += 1
+            case .paused:
+                rows[event.fd]?.state = .paused
+            case .resumed:
+                rows[event.fd]?.state = .reading
+            case .queueEmpty, .mode, .backend, .exceptional:
+                break
+            }
+            if event.fd >= 0 { rows[event.fd]?.lastActiveSeq = record.seq }
+        }
+        for depth in record.queues {
+            rows[depth.fd]?.queuedMessages = depth.messages
+            rows[depth.fd]?.queuedBytes = depth.bytes
+        }
+        snapshot.inputs = record.inputs
+        snapshot.outputs = record.outputs
+        snapshot.lastRecord = record
+        snapshot.connections = order.compactMap { rows[$0] }
+        snapshot.log = log.ordered()
+    }
+}
