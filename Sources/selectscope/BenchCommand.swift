@@ -30,6 +30,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Messages in flight per connection.")
     var pipeline: Int = 1
 
+    @Option(name: .long, help: "Extra connections that stay silent (the cost of watching idle fds).")
+    var idle: Int = 0
+
     @Flag(name: .long, help: "Print one JSON object instead of text.")
     var json = false
 
@@ -37,6 +40,7 @@ struct BenchCommand: ParsableCommand {
         guard (1...10000).contains(connections) else { throw ValidationError("--connections must be 1–10000 (got \(connections))") }
         guard (1...(1 << 20)).contains(size) else { throw ValidationError("--size must be 1 byte to 1 MiB (got \(size))") }
         guard duration > 0 && duration <= 3600 else { throw ValidationError("--duration must be between 0 and 3600 seconds") }
+        guard (0...10000).contains(idle) else { throw ValidationError("--idle must be 0–10000 (got \(idle))") }
         guard (1...1024).contains(pipeline) else { throw ValidationError("--pipeline must be 1–1024 (got \(pipeline))") }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
     }
@@ -49,6 +53,7 @@ struct BenchCommand: ParsableCommand {
         config.size = size
         config.duration = duration
         config.pipeline = pipeline
+        config.idle = idle
         let generator = try LoadGenerator(config: config)
         let onTerminal = isatty(STDERR_FILENO) == 1
         let report = generator.run(progress: onTerminal ? { line in

@@ -9,6 +9,8 @@ public struct BenchConfig: Sendable {
     public var duration = 5.0
     /// Messages in flight per connection.
     public var pipeline = 1
+    /// Extra connections that connect and stay silent: the cost of watching fds that never fire.
+    public var idle = 0
 
     public init() {}
 }
@@ -31,6 +33,7 @@ public struct BenchReport: Sendable, Equatable {
     public var p99Microseconds = 0.0
     public var maxMicroseconds = 0.0
     public var openFileLimit = 0
+    public var idleConnected = 0
 
     public var messagesPerSecond: Double { seconds > 0 ? Double(messages) / seconds : 0 }
     public var megabytesPerSecond: Double { seconds > 0 ? Double(messages * size) / seconds / 1e6 : 0 }
@@ -41,13 +44,13 @@ public struct BenchReport: Sendable, Equatable {
             + ",\"size\":\(size),\"pipeline\":\(pipeline),\"seconds\":\(number(seconds)),\"messages\":\(messages)"
             + ",\"messages_per_s\":\(number(messagesPerSecond)),\"mb_per_s\":\(number(megabytesPerSecond))"
             + ",\"rtt_us\":{\"p50\":\(number(p50Microseconds)),\"p99\":\(number(p99Microseconds)),\"max\":\(number(maxMicroseconds))}"
-            + ",\"mismatches\":\(mismatches),\"errors\":\(errors),\"open_file_limit\":\(openFileLimit)}"
+            + ",\"mismatches\":\(mismatches),\"errors\":\(errors),\"idle\":\(idleConnected),\"open_file_limit\":\(openFileLimit)}"
     }
 
     public var text: String {
         func fixed(_ value: Double, _ places: Int) -> String { TraceEncoder.decimal(value, places: places) }
         return """
-            connections  \(connected)/\(connectionsWanted) connected, \(connectFailures) failed
+            connections  \(connected)/\(connectionsWanted) connected, \(connectFailures) failed, \(idleConnected) idle
             messages     \(messages) × \(size) B in \(fixed(seconds, 2)) s (pipeline \(pipeline))
             throughput   \(fixed(messagesPerSecond, 0)) messages/s, \(fixed(megabytesPerSecond, 2)) MB/s
             round trip   p50 \(fixed(p50Microseconds, 1)) µs, p99 \(fixed(p99Microseconds, 1)) µs, max \(fixed(maxMicroseconds, 1)) µs

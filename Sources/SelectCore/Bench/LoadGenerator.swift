@@ -35,6 +35,7 @@ public final class LoadGenerator {
     private let epollFD: Int32
     private var scratch: [UInt8]
     private var sending = true
+    private var idleFDs: [Int32] = []
 
     public init(config: BenchConfig) throws {
         self.config = config
@@ -97,12 +98,21 @@ public final class LoadGenerator {
         }
         if report.seconds == 0 { report.seconds = Posix.monotonicSeconds() - start; report.messages = samples.count }
         for peer in peers where peer.open { Posix.close(peer.fd) }
+        for fd in idleFDs { Posix.close(fd) }
         summarizeLatency()
         return report
     }
 
     private func connectAll(progress: ((String) -> Void)?) {
         var lastReport = Posix.monotonicSeconds()
+        for _ in 0..<config.idle {
+            if let fd = try? Sockets.connect(host: config.host, port: config.port) {
+                idleFDs.append(fd)
+                report.idleConnected += 1
+            } else {
+                report.connectFailures += 1
+            }
+        }
         for id in 0..<config.connections {
             do {
                 let fd = try Sockets.connect(host: config.host, port: config.port)

@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""Side-by-side echo benchmark: the seed's exercise-4 server, minimal C select and epoll
+servers, and `selectscope server` with each backend (headless, and with the dashboard
+attached under tmux), all loaded by `selectscope bench` in one run on this machine.
+
+Usage: Benchmarks/run.py [--quick] [--duration S] [--out BENCHMARKS.md]
+Prints a table with messages/s, p99, server CPU per echo and the ratio to the C server.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SEED = os.path.join(os.path.dirname(ROOT), "shared", "seed", "000_11cfa543ed760663.txt")
+WORK = tempfile.mkdtemp(prefix="selectscope-bench-")
+BINARY = None
+
+
+def sh(*args, **kw):
+    return subprocess.run(args, check=True, **kw)
+
+
+def build():
+    global BINARY
+    sh("swift", "build", "-c", "release", "--scratch-path", os.path.join(ROOT, ".build-release"),
+       "--product", "selectscope", cwd=ROOT, stdout=subprocess.DEVNULL)
+    BINARY = os.path.join(ROOT, ".build-release", "release", "selectscope")
+    for name in ("echo_select", "echo_epoll"):
+        sh("cc", "-O2", "-o", os.path.join(WORK, name), os.path.join(ROOT, "Benchmarks", name + ".c"))
+
+
+def seed_server_4(port):
+    text = open(SEED, encoding="utf-8").read()
+    section = text.split("## 練習4")[1]
+    code = re.search(r"### server\s*```py\n(.*?)```", section, re.S).group(1)
+    path = os.path.join(WORK, "seed4.py")
+    with open(path, "w") as f:
+        f.write(code.replace("1234", str(port)))
+    return [sys.executable, path]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_listening(port, deadline=10):
+    end = time.time() + deadline
+    while time.time() < end:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def cpu_seconds(pid):
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return 0.0
+
+
+def tmux(*args):
+    return subprocess.run(["tmux", "-L", "selectscope-bench", *args], capture_output=True, text=True)
+
+
+class Server:
+    """One server under test: started, found listening, its pid known for CPU accounting."""
+
+    def __init__(self, name, command, dashboard=False):
+        self.name, self.command, self.dashboard = name, command, dashboard
+
+    def start(self, port):
+        if callable(self.command):
+            cmd = self.command(port)
+        else:
+            cmd = [c.replace("{port}", str(port)) for c in self.command]
+        if self.dashboard:
+            tmux("kill-server")
+            tmux("new-session", "-d", "-x", "120", "-y", "40", " ".join(cmd))
+            self.proc = None
+        else:
+            self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if not wait_listening(port):
+            self.stop()
+            return False
+        self.pid = self.find_pid(port)
+        return True
+
+    def find_pid(self, port):
+        if self.proc:
+            return self.proc.pid
+        out = tmux("display", "-p", "#{pane_pid}").stdout.strip()
+        return int(out) if out else 0
+
+    def stop(self):
+        if self.dashboard:
+            tmux("send-keys", "q")
+            time.sleep(0.5)
+            tmux("kill-server")
+        elif self.proc:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(3)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def servers(which):
+    b = BINARY
+    all_servers = [
+        Server("C select", [os.path.join(WORK, "echo_select"), "{port}"]),
+        Server("C epoll", [os.path.join(WORK, "echo_epoll"), "{port}"]),
+        Server("seed 4 (Python)", seed_server_4),
+        Server("mode 3 select", [b, "server", "--mode", "3", "--backend", "select", "--port", "{port}", "--log", "none"]),
+        Server("mode 3 poll", [b, "server", "--mode", "3", "--backend", "poll", "--port", "{port}", "--log", "none"]),
+        Server("mode 3 epoll", [b, "server", "--mode", "3", "--backend", "epoll", "--port", "{port}", "--log", "none"]),
+        Server("mode 4 select", [b, "server", "--mode", "4", "--backend", "select", "--port", "{port}", "--log", "none"]),
+        Server("mode 3 select + dashboard", [b, "--mode", "3", "--backend", "select", "--port", "{port}"], dashboard=True),
+        Server("mode 3 epoll + dashboard", [b, "--mode", "3", "--backend", "epoll", "--port", "{port}"], dashboard=True),
+    ]
+    return [s for s in all_servers if which is None or s.name in which]
+
+
+def run_one(server, connections, size, duration, idle=0):
+    port = free_port()
+    if not server.start(port):
+        return None
+    try:
+        cpu_before = cpu_seconds(server.pid)
+        out = subprocess.run([BINARY, "bench", "--port", str(port), "--connections", str(connections), "--size", str(size),
+                              "--duration", str(duration), "--idle", str(idle), "--json"],
+                             capture_output=True, text=True, timeout=duration + 120)
+        cpu = cpu_seconds(server.pid) - cpu_before
+        try:
+            report = json.loads(out.stdout.strip().splitlines()[-1])
+        except (IndexError, ValueError):
+            return None
+        report["server_cpu_us_per_echo"] = cpu * 1e6 / report["messages"] if report["messages"] else None
+        return report
+    finally:
+        server.stop()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--duration", type=float, default=3)
+    parser.add_argument("--quick", action="store_true", help="N = 10, 100 at 64 B and 1 KiB only")
+    parser.add_argument("--out", help="also write the table to this Markdown file")
+    args = parser.parse_args()
+    build()
+    matrix = [(n, s) for n in (1, 10, 100, 1000) for s in (64, 1024, 16384)]
+    if args.quick:
+        matrix = [(n, s) for n in (10, 100) for s in (64, 1024)]
+    rows = []
+    header = "| N | size | server | messages/s | MB/s | p99 µs | CPU µs/echo | × C |"
+    print(header)
+    print("|---|---|---|---|---|---|---|---|")
+    lines = [header, "|---|---|---|---|---|---|---|---|"]
+    scenarios = [(n, s, 0) for n, s in matrix] + [(10, 64, 900)]
+    for n, size, idle in scenarios:
+        results = {}
+        for server in servers(None):
+            results[server.name] = run_one(server, n, size, args.duration, idle)
+        for name, r in results.items():
+            c_name = "C epoll" if ("epoll" in name) else "C select"
+            c = results.get(c_name)
+            if r is None:
+                line = f"| {n}{'+' + str(idle) + ' idle' if idle else ''} | {size} | {name} | failed | | | | |"
+            else:
+                ratio = r["messages_per_s"] / c["messages_per_s"] if c and c["messages_per_s"] else 0
+                cpu = r["server_cpu_us_per_echo"]
+                line = (f"| {n}{'+' + str(idle) + ' idle' if idle else ''} | {size} | {name} | {r['messages_per_s']:.0f} | {r['mb_per_s']:.2f} "
+                        f"| {r['rtt_us']['p99']:.0f} | {cpu:.1f} | {ratio:.2f} |" if cpu is not None else
+                        f"| {n} | {size} | {name} | {r['messages_per_s']:.0f} | {r['mb_per_s']:.2f} | {r['rtt_us']['p99']:.0f} | - | {ratio:.2f} |")
+                if r["mismatches"]:
+                    line += f" **{r['mismatches']} mismatched bytes**"
+            print(line, flush=True)
+            lines.append(line)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write("# Benchmarks\n\n")
+            f.write(f"Command: `Benchmarks/run.py{' --quick' if args.quick else ''} --duration {args.duration:g}` on "
+                    f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}. Ratios are against the C server of the same kind "
+                    "(select rows against C select, epoll rows against C epoll).\n\n")
+            f.write("\n".join(lines) + "\n")
+    shutil.rmtree(WORK, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
