@@ -10,6 +10,8 @@ int ss_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
 int ss_pipe2(int fds[2], int flags);
 
 static inline int ss_fd_setsize(void) { return FD_SETSIZE; }
+/// MSG_OOB: urgent data, the one thing that fills select's exceptional set on Linux.
+enum { SS_MSG_OOB = MSG_OOB };
 static inline void ss_fd_zero(fd_set *set) { FD_ZERO(set); }
 static inline void ss_fd_set(int fd, fd_set *set) { FD_SET(fd, set); }
 static inline int ss_fd_isset(int fd, const fd_set *set) { return FD_ISSET(fd, set); }

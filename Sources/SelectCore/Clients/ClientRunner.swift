@@ -59,7 +59,7 @@ public enum ClientRunner {
                 if config.kind == .oob {
                     sendAll(fd, message)
                     var urgent = UInt8(ascii: "!")
-                    if Glibc.send(fd, &urgent, 1, Int32(MSG_OOB) | Int32(MSG_NOSIGNAL)) < 0 {
+                    if Glibc.send(fd, &urgent, 1, Int32(SS_MSG_OOB) | Int32(MSG_NOSIGNAL)) < 0 {
                         status("send failed: \(SystemError("send", errno: errno).message)")
                         return 1
                     }

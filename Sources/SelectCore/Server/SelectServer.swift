@@ -1,3 +1,4 @@
+import CSystemShim
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -310,7 +311,7 @@ public final class SelectServer: @unchecked Sendable {
         emit(ServerEvent(kind: .exceptional, fd: connection.fd, peer: connection.peer))
         var byte: UInt8 = 0
         let result = withUnsafeMutableBytes(of: &byte) { raw -> Int in
-            Glibc.recv(connection.fd, raw.baseAddress, 1, Int32(MSG_OOB))
+            Glibc.recv(connection.fd, raw.baseAddress, 1, Int32(SS_MSG_OOB))
         }
         if result == 1 {
             connection.bytesIn += 1
