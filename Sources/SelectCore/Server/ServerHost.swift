@@ -13,6 +13,9 @@ public final class ServerHost: @unchecked Sendable {
     private let wake: (read: Int32, write: Int32)
     private let commandLock = Lock()
     private var commands: [ServerCommand] = []
+    /// The wake-up pipe as the one internal fd of every call (kept, not rebuilt per call).
+    private let internalFDs: [Int32]
+    private var wakeBuffer = [UInt8](repeating: 0, count: 64)
     /// Written (one byte) when the server's state changed and nobody has looked yet.
     private let changed: (read: Int32, write: Int32)
     private var changePending = false
@@ -26,6 +29,7 @@ public final class ServerHost: @unchecked Sendable {
         self.server = server
         self.wake = try Posix.makePipe()
         self.changed = try Posix.makePipe()
+        self.internalFDs = [wake.read]
         ServerHost.signalWakeFD = wake.write
     }
 
@@ -81,13 +85,18 @@ public final class ServerHost: @unchecked Sendable {
             server.shutdown()
             notifyChange()
         }
+        var woken = true
         while true {
-            if drainWake() { return }
-            if applyCommands() { return }
+            if woken {
+                // Only a wake-up (or a pause) can have brought commands or a signal.
+                if drainWake() { return }
+                if applyCommands() { return }
+            }
             if paused && stepsRequested == 0 {
                 server.setRunState(.paused)
                 notifyChange()
                 waitForWake()
+                woken = true
                 continue
             }
             let stepping = paused
@@ -96,7 +105,8 @@ public final class ServerHost: @unchecked Sendable {
                 server.setRunState(.stepping)
                 notifyChange()
             }
-            let record = try server.step(internalFDs: [wake.read])
+            let record = try server.step(internalFDs: internalFDs)
+            woken = !record.internalReady.isEmpty
             if stepping { server.setRunState(.paused) }
             for observer in observers { observer(record) }
             notifyChange()
@@ -128,11 +138,10 @@ public final class ServerHost: @unchecked Sendable {
     /// Reads every pending wake-up byte; true when a signal asked the loop to stop.
     private func drainWake() -> Bool {
         var stop = false
-        var buffer = [UInt8](repeating: 0, count: 64)
         while true {
-            let count = Glibc.read(wake.read, &buffer, buffer.count)
+            let count = Glibc.read(wake.read, &wakeBuffer, wakeBuffer.count)
             if count <= 0 { break }
-            if buffer[0..<count].contains(UInt8(ascii: "S")) { stop = true }
+            if wakeBuffer[0..<count].contains(UInt8(ascii: "S")) { stop = true }
         }
         return stop
     }

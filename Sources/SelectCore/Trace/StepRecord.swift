@@ -43,11 +43,10 @@ public struct StepRecord: Sendable, Equatable {
     /// Nothing came back for the exercise's sockets: a timeout (or only an internal wake-up).
     public var isEmptyResult: Bool { readable.isEmpty && writable.isEmpty && exceptional.isEmpty }
 
-    /// Clears the record for the next call, keeping its buffers.
+    /// Clears the record for the next call, keeping its buffers. `inputs` and `outputs` are
+    /// not cleared: they share the server's lists and are reassigned, never copied.
     mutating func reset() {
         timeout = nil
-        inputs.removeAll(keepingCapacity: true)
-        outputs.removeAll(keepingCapacity: true)
         internalFDs.removeAll(keepingCapacity: true)
         readable.removeAll(keepingCapacity: true)
         writable.removeAll(keepingCapacity: true)
