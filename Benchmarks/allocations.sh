@@ -19,7 +19,7 @@ for mode in 2 3 4 5; do
       valgrind --tool=memcheck --leak-check=no "$stripped" server --mode "$mode" --backend "$backend" \
         --port "$port" --log none >/dev/null 2>"$log" &
       pid=$!
-      for _ in $(seq 1 200); do "$bin" client --kind idle --port "$port" --count 1 >/dev/null 2>&1 & probe=$!; sleep 0.05; kill $probe 2>/dev/null && wait $probe 2>/dev/null; ss -ltn | grep -q ":$port " && break; done
+      for _ in $(seq 1 400); do ss -ltn | grep -q ":$port " && break; sleep 0.05; done
       "$bin" client --kind echo --port "$port" --count "$count" --interval 0 >/dev/null 2>&1
       kill -TERM "$pid"; wait "$pid" || true
       allocs=$(grep -o 'total heap usage: [0-9,]* allocs' "$log" | grep -o '[0-9,]* allocs')
