@@ -34,6 +34,7 @@ let package = Package(
         .testTarget(name: "SelectCoreTests", dependencies: ["SelectCore"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "SelectCore"],
                     resources: [.copy("Snapshots")]),
+        .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Dashboard", "CNcurses"]),
         .testTarget(name: "SelectScopeTests", dependencies: ["SelectCore"]),
     ]
 )
