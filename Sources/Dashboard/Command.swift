@@ -19,3 +19,19 @@ public enum Command: Hashable, Sendable {
     case scrollUp, scrollDown
     case quit
 }
+
+/// What a key asks of a replay: the recorded calls are stepped, not made.
+public enum ReplayCommand: Hashable, Sendable {
+    case playPause
+    case stepForward
+    case stepBack
+    case jumpToStart
+    case jumpToEnd
+    /// A digit of a call number to jump to; `enter` jumps.
+    case digit(Int)
+    case jump
+    case faster
+    case slower
+    case toggleHelp
+    case quit
+}

@@ -16,9 +16,12 @@ public struct DashboardModel: Sendable, Equatable {
     public var scroll: Int
     /// Set when the model replays a recorded trace instead of a live server.
     public var replay: ReplayInfo?
+    /// The language of every label and help sentence.
+    public var language: Language
 
     public init(server: ServerSnapshot, clients: [ClientRow] = [], showHelp: Bool = false, clientInterval: Double = 3,
-                status: String? = nil, asciiOnly: Bool = false, scroll: Int = 0, replay: ReplayInfo? = nil) {
+                status: String? = nil, asciiOnly: Bool = false, scroll: Int = 0, replay: ReplayInfo? = nil,
+                language: Language = .en) {
         self.server = server
         self.clients = clients
         self.showHelp = showHelp
@@ -27,11 +30,13 @@ public struct DashboardModel: Sendable, Equatable {
         self.asciiOnly = asciiOnly
         self.scroll = scroll
         self.replay = replay
+        self.language = language
     }
 }
 
 /// Where a replay stands: which recorded call is shown, of how many, at what speed.
 public struct ReplayInfo: Sendable, Equatable {
+    /// The call shown, counted from 1 as the header prints it ("call 17/250").
     public var position: Int
     public var total: Int
     public var speed: Double

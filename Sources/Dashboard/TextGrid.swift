@@ -35,9 +35,21 @@ public struct TextGrid: Sendable, Equatable {
         self.cells = Array(repeating: .blank, count: self.width * self.height)
     }
 
+    /// Writing over half of a wide character blanks its other half, as a terminal does, so
+    /// no row ever ends up a column short or long.
     public subscript(x: Int, y: Int) -> Cell {
         get { cells[y * width + x] }
-        set { cells[y * width + x] = newValue }
+        set {
+            let index = y * width + x
+            let old = cells[index]
+            if old.isContinuation, !newValue.isContinuation, x > 0 {
+                cells[index - 1] = Cell(" ", role: cells[index - 1].role)
+            }
+            if !old.isContinuation, x + 1 < width, cells[index + 1].isContinuation {
+                cells[index + 1] = Cell(" ", role: cells[index + 1].role)
+            }
+            cells[index] = newValue
+        }
     }
 
     /// Writes `text` at (x, y), clipped at `x + maxWidth` and the grid's edge. A wide
@@ -69,6 +81,11 @@ public struct TextGrid: Sendable, Equatable {
         }
     }
 
+    /// Gives every cell the same role, keeping its character (the screen behind an overlay).
+    public mutating func restyle(_ role: Role) {
+        for index in cells.indices { cells[index].role = role }
+    }
+
     /// The grid as plain text lines, trailing spaces kept (tests compare whole lines).
     public var lines: [String] {
         (0..<height).map { row in
@@ -97,7 +114,8 @@ public enum DisplayWidth {
     public static func of(_ character: Character) -> Int {
         guard let scalar = character.unicodeScalars.first else { return 0 }
         let v = scalar.value
-        if v == 0 { return 0 }
+        // Printable ASCII is nearly every cell of a frame: skip the Unicode property lookup.
+        if v >= 0x20 && v < 0x7F { return 1 }
         if v < 0x20 || (v >= 0x7F && v < 0xA0) { return 0 }
         if scalar.properties.generalCategory == .nonspacingMark || scalar.properties.generalCategory == .enclosingMark { return 0 }
         if isWide(v) { return 2 }
@@ -105,7 +123,12 @@ public enum DisplayWidth {
     }
 
     public static func of(_ text: String) -> Int {
-        text.reduce(0) { $0 + of($1) }
+        var ascii = true
+        for byte in text.utf8 where byte < 0x20 || byte >= 0x7F {
+            ascii = false
+            break
+        }
+        return ascii ? text.utf8.count : text.reduce(0) { $0 + of($1) }
     }
 
     static func isWide(_ v: UInt32) -> Bool {

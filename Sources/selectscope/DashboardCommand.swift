@@ -1,17 +1,60 @@
 import ArgumentParser
+import Dashboard
 import SelectCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `selectscope` with no subcommand: the live dashboard.
 struct DashboardCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dashboard",
-        abstract: "Open the live dashboard (the default)."
+        abstract: "Open the live dashboard (the default).",
+        discussion: "Press ? in the dashboard for every key. Without a terminal, use `selectscope server`."
     )
 
     @OptionGroup var server: ServerOptions
 
-    func run() throws {
-        stderrLine("selectscope: the dashboard is not built yet; use `selectscope server`")
-        throw ExitCode(1)
+    @Option(name: .long, help: "Record every select() call to FILE as a JSON-lines trace (replay it with `selectscope replay FILE`).")
+    var record: String?
+
+    @Option(name: .long, help: "Language of the labels: en or zh-TW (default: from the locale).")
+    var lang: String?
+
+    @Option(name: .long, help: "Seconds between messages for the clients the dashboard starts.")
+    var interval: Double = 3
+
+    func validate() throws {
+        if let lang, Language(rawValue: lang) == nil {
+            throw ValidationError("--lang must be en or zh-TW (got '\(lang)')")
+        }
+        guard interval > 0 else { throw ValidationError("--interval must be positive") }
     }
+
+    func run() throws {
+        var config = server.config
+        config.payloadCapture = 64
+        config.logCapacity = 200
+        config.measureCost = true
+        let language = lang.flatMap(Language.init(rawValue:)) ?? Language(locale: currentLocaleName())
+        let dashboard: LiveDashboard
+        do {
+            dashboard = try LiveDashboard(options: .init(server: config, record: record, language: language, clientInterval: interval))
+        } catch {
+            stderrLine("selectscope: \(error)")
+            throw ExitCode(1)
+        }
+        if let failure = dashboard.run() {
+            stderrLine("selectscope: \(failure)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// LC_ALL, LC_MESSAGES or LANG, the way the C library picks the language.
+func currentLocaleName() -> String? {
+    for name in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+        if let value = getenv(name), value.pointee != 0 { return String(cString: value) }
+    }
+    return nil
 }

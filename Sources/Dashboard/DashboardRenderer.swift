@@ -1,0 +1,30 @@
+import SelectCore
+
+/// Draws one frame: a pure function from the model and a size to a grid of cells.
+public enum DashboardRenderer {
+    public static func render(_ model: DashboardModel, width: Int, height: Int) -> TextGrid {
+        var grid = TextGrid(width: width, height: height)
+        let context = RenderContext(model)
+        let headerLines = HeaderPane.lineCount(model)
+        guard let layout = Layout.compute(width: width, height: height, headerLines: headerLines, hasStatus: model.status != nil) else {
+            let message = context.labels.tooSmall(
+                needWidth: Layout.minimumWidth, needHeight: Layout.minimumHeight, width: width, height: height)
+            grid.put(message, x: 0, y: 0, role: .warning)
+            return grid
+        }
+        for box in layout.boxes { grid.drawBox(box, ascii: model.asciiOnly) }
+        HeaderPane.draw(context, in: layout.header, on: &grid)
+        ListsPane.draw(.inputs, context, box: layout.inputs, on: &grid)
+        ListsPane.draw(.outputs, context, box: layout.outputs, on: &grid)
+        ClientsPane.draw(context, box: layout.clients, on: &grid)
+        ResultPane.draw(context, box: layout.lastCall, on: &grid)
+        QueuesPane.draw(context, box: layout.queues, on: &grid)
+        LogPane.draw(context, box: layout.log, on: &grid)
+        if let status = layout.status, let text = model.status {
+            grid.put(Format.fit(text, width: status.width, ellipsis: context.ellipsis), x: status.x, y: status.y, role: .highlight)
+        }
+        KeyBar.draw(context, in: layout.keyBar, on: &grid)
+        if model.showHelp { HelpOverlay.draw(context, width: width, height: height, on: &grid) }
+        return grid
+    }
+}

@@ -1,0 +1,94 @@
+import SelectCore
+
+/// One key (or one family of keys, like `1`–`5`) and what it does.
+public struct KeyBinding: Sendable, Equatable {
+    /// A key and the command it sends; the digits of `1`–`5` each send their own mode.
+    public struct Action: Sendable, Equatable {
+        public let key: Key
+        public let command: Command
+    }
+
+    public let actions: [Action]
+    /// How the key is written on the bar and in the help ("1-5", "space").
+    public let label: String
+    /// The bar's short word ("mode"); nil keeps the key off the bar (help lists it still).
+    public let bar: Localized?
+    /// Which bar entries survive a narrow terminal: lower first.
+    public let barRank: Int
+    /// The help overlay's sentence.
+    public let help: Localized
+
+    public var keys: [Key] { actions.map(\.key) }
+    public var commands: [Command] { actions.map(\.command) }
+}
+
+/// The one table of keys. Dispatch, the key bar and the help overlay all read it, so the
+/// screen can never promise a key that does nothing.
+public enum KeyTable {
+    public static let bindings: [KeyBinding] = [
+        KeyBinding(
+            actions: Mode.allCases.map { .init(key: .character(Character(String($0.rawValue))), command: .switchMode($0)) },
+            label: "1-5", bar: Localized("mode", "模式"), barRank: 3,
+            help: Localized("switch to exercise 1-5; connections and queues stay",
+                            "切換到練習1-5；連線與佇列都保留")),
+        bind(.character("c"), .spawnModeClient, "c", bar: Localized("client", "客戶端"), rank: 1,
+             help: Localized("start the mode's client (mode 1: sender, else echo)", "啟動本模式的客戶端（模式1：只送，其他：echo）")),
+        bind(.character("f"), .spawnClient(.flood), "f", bar: Localized("flood", "灌爆"), rank: 6,
+             help: Localized("start a flood client: sends flat out, never reads", "啟動灌爆客戶端：全速傳送、從不讀取")),
+        bind(.character("i"), .spawnClient(.idle), "i", bar: Localized("idle", "閒置"), rank: 10,
+             help: Localized("start an idle client: connects, sends nothing", "啟動閒置客戶端：只連線、不傳送")),
+        bind(.character("o"), .spawnClient(.oob), "o", bar: Localized("oob", "緊急"), rank: 12,
+             help: Localized("start an oob client: urgent data, the exceptional set", "啟動緊急資料客戶端：觸發 exceptional")),
+        bind(.character("x"), .closeNewestClient, "x", bar: Localized("close", "關閉"), rank: 7,
+             help: Localized("close the newest client (the server reads EOF)", "關閉最新的客戶端（伺服器讀到 EOF）")),
+        bind(.character("r"), .resetNewestClient, "r", bar: Localized("reset", "重置"), rank: 8,
+             help: Localized("reset the newest client: RST, ECONNRESET on the server", "以 RST 重置最新的客戶端（伺服器收到 ECONNRESET）")),
+        bind(.space, .pauseOrStep, "space", bar: Localized("step", "單步"), rank: 2,
+             help: Localized("pause before the next call; when paused, make one call", "在下次呼叫前暫停；暫停時只執行一次呼叫")),
+        bind(.enter, .resume, "enter", bar: Localized("run", "繼續"), rank: 4,
+             help: Localized("resume calling continuously", "恢復連續呼叫")),
+        bind(.character("b"), .nextBackend, "b", bar: Localized("backend", "後端"), rank: 5,
+             help: Localized("next backend: select, poll, epoll", "切換後端：select、poll、epoll")),
+        KeyBinding(
+            actions: [.init(key: .character("+"), command: .fasterClients), .init(key: .character("="), command: .fasterClients),
+                      .init(key: .character("-"), command: .slowerClients)],
+            label: "+/-", bar: Localized("rate", "頻率"), barRank: 11,
+            help: Localized("new clients send more / less often", "新客戶端傳送更頻繁／更少")),
+        KeyBinding(
+            actions: [.init(key: .up, command: .scrollUp), .init(key: .down, command: .scrollDown),
+                      .init(key: .pageUp, command: .scrollUp), .init(key: .pageDown, command: .scrollDown)],
+            label: "up/down", bar: nil, barRank: 99,
+            help: Localized("scroll the queues (PgUp/PgDn too)", "捲動佇列（PgUp/PgDn 亦可）")),
+        bind(.character("?"), .toggleHelp, "?", bar: Localized("help", "說明"), rank: 0,
+             help: Localized("show or hide this help (esc closes it too)", "顯示或隱藏本說明（esc 也可關閉）")),
+        KeyBinding(
+            actions: [.init(key: .character("q"), command: .quit), .init(key: .controlC, command: .quit)],
+            label: "q", bar: Localized("quit", "離開"), barRank: 0,
+            help: Localized("quit: stop all clients, restore the terminal (Ctrl-C too)", "離開：結束所有客戶端並還原終端機（Ctrl-C 亦可）")),
+    ]
+
+    private static func bind(_ key: Key, _ command: Command, _ label: String, bar: Localized?, rank: Int, help: Localized) -> KeyBinding {
+        KeyBinding(actions: [.init(key: key, command: command)], label: label, bar: bar, barRank: rank, help: help)
+    }
+
+    private static let dispatch: [Key: Command] = {
+        var table: [Key: Command] = [:]
+        for binding in bindings {
+            for action in binding.actions {
+                precondition(table[action.key] == nil, "key bound twice: \(action.key)")
+                table[action.key] = action.command
+            }
+        }
+        return table
+    }()
+
+    /// What a key asks for, or nil for a key the table does not bind.
+    public static func command(for key: Key) -> Command? {
+        dispatch[key]
+    }
+
+    /// The binding a key belongs to.
+    public static func binding(for key: Key) -> KeyBinding? {
+        bindings.first { $0.keys.contains(key) }
+    }
+}

@@ -1,0 +1,148 @@
+import SelectCore
+
+/// Every word the panes print, in English and Traditional Chinese. The Python names the
+/// seed prints (`inputs`, `readable`, …) stay next to the Chinese: they are what a student
+/// types and what the seed's output shows.
+public enum Term: CaseIterable, Sendable {
+    // Header.
+    case mode, backend, calls, timeouts, conns, bytesIn, bytesOut
+    case running, paused, stopped, stepHint
+    // Panes.
+    case inputs, outputs, lastCall, queues, clients, log, help
+    case listener, internalFD, empty, noCallYet, noEvents, noClients
+    case outputsUnused, outputsDirect, outputsDrained
+    // Last call.
+    case readable, writable, exceptional, timeout, blocked, cost, none, nothingReady
+    case nextCall, interest, ready, events, revents
+    case selectNote, pollNote, epollNote
+    // Queues.
+    case fd, peer, msgs, queued, state, depth, pausedCount, cap, deepestFirst
+    case reading, pausedState, closing
+    // Clients.
+    case pid, kind, lastLine, every, clientRunning, clientStopping, clientExited
+    // Overlay and messages.
+    case closeHelp, damagedTrace, replayPlaying, replayStopped
+
+    public var localized: Localized {
+        switch self {
+        case .mode: return Localized("mode", "模式")
+        case .backend: return Localized("backend", "後端")
+        case .calls: return Localized("calls", "呼叫")
+        case .timeouts: return Localized("timeouts", "逾時")
+        case .conns: return Localized("conns", "連線")
+        case .bytesIn: return Localized("in", "收")
+        case .bytesOut: return Localized("out", "送")
+        case .running: return Localized("RUNNING", "執行中")
+        case .paused: return Localized("PAUSED", "已暫停 PAUSED")
+        case .stopped: return Localized("STOPPED", "已停止")
+        case .stepHint: return Localized("space: step  enter: resume", "空白鍵：單步  enter：繼續")
+        case .inputs: return Localized("inputs", "輸入 inputs")
+        case .outputs: return Localized("outputs", "輸出 outputs")
+        case .lastCall: return Localized("last call", "上次呼叫")
+        case .queues: return Localized("queues", "佇列 queues")
+        case .clients: return Localized("clients", "客戶端")
+        case .log: return Localized("log", "紀錄")
+        case .help: return Localized("help", "說明 help")
+        case .listener: return Localized("listener", "監聽")
+        case .internalFD: return Localized("internal", "內部")
+        case .empty: return Localized("empty", "空")
+        case .outputsUnused: return Localized("this mode never sends", "本模式從不傳送")
+        case .outputsDirect: return Localized("sent directly", "直接回送")
+        case .outputsDrained: return Localized("nothing queued to send", "沒有待送資料")
+        case .noCallYet: return Localized("no call yet", "尚未呼叫")
+        case .noEvents: return Localized("no events yet", "尚無事件")
+        case .noClients: return Localized("press c to start a client", "按 c 啟動客戶端")
+        case .readable: return Localized("readable", "可讀 readable")
+        case .writable: return Localized("writable", "可寫 writable")
+        case .exceptional: return Localized("exceptional", "例外 exceptional")
+        case .timeout: return Localized("timeout", "逾時 timeout")
+        case .blocked: return Localized("blocked", "阻塞")
+        case .cost: return Localized("cost", "開銷")
+        case .none: return Localized("none", "無")
+        case .nothingReady: return Localized("nothing ready", "沒有就緒")
+        case .nextCall: return Localized("next call:", "下次呼叫：")
+        case .interest: return Localized("interest", "關注")
+        case .ready: return Localized("ready", "就緒")
+        case .events: return Localized("events", "events")
+        case .revents: return Localized("revents", "revents")
+        case .selectNote: return Localized("select rewrites its sets in place", "select 就地改寫它的集合")
+        case .pollNote: return Localized("whole array goes in; kernel fills revents", "整個陣列傳入；核心填寫 revents")
+        case .epollNote: return Localized("the interest list stays in the kernel; only ready fds come back", "關注清單留在核心；只回傳就緒的 fd")
+        case .fd: return Localized("fd", "fd")
+        case .peer: return Localized("peer", "對端")
+        case .msgs: return Localized("msgs", "訊息")
+        case .queued: return Localized("queued", "排隊")
+        case .state: return Localized("state", "狀態")
+        case .depth: return Localized("depth", "深度")
+        case .pausedCount: return Localized("paused", "暫停")
+        case .cap: return Localized("cap", "上限")
+        case .deepestFirst: return Localized("deepest first", "最深優先")
+        case .reading: return Localized("reading", "讀取中")
+        case .pausedState: return Localized("paused", "暫停")
+        case .closing: return Localized("closing", "關閉中")
+        case .pid: return Localized("pid", "pid")
+        case .kind: return Localized("kind", "種類")
+        case .lastLine: return Localized("last line", "最後輸出")
+        case .every: return Localized("every", "每")
+        case .clientRunning: return Localized("running", "執行中")
+        case .clientStopping: return Localized("stopping", "停止中")
+        case .clientExited: return Localized("exited", "已結束")
+        case .closeHelp: return Localized("press ? or esc to close", "按 ? 或 esc 關閉")
+        case .damagedTrace: return Localized("damaged trace:", "紀錄檔損毀：")
+        case .replayPlaying: return Localized("playing", "播放中")
+        case .replayStopped: return Localized("stopped", "停止")
+        }
+    }
+}
+
+/// The labels of one language, with the phrases that carry numbers.
+public struct Labels: Sendable {
+    public let language: Language
+
+    public init(_ language: Language) {
+        self.language = language
+    }
+
+    public subscript(_ term: Term) -> String { term.localized(language) }
+
+    /// "mode 4" / "模式 4".
+    public func mode(_ mode: Mode) -> String { "\(self[.mode]) \(mode.rawValue)" }
+
+    /// The seed's heading for the exercise: "練習4 使用writefds來傳送" in both languages.
+    public func seedTitle(_ mode: Mode) -> String { "練習\(mode.rawValue) \(mode.seedTitle)" }
+
+    public func waiting(in call: String) -> String {
+        language == .en ? "waiting in \(call)..." : "在 \(call) 中等待..."
+    }
+
+    /// The tail of a list cut short: "+12 more".
+    public func more(_ count: Int) -> String {
+        language == .en ? "+\(count) more" : "還有 \(count) 個"
+    }
+
+    public func replay(position: Int, total: Int) -> String {
+        language == .en ? "REPLAY call \(position)/\(total)" : "重播 REPLAY 第 \(position)/\(total) 次呼叫"
+    }
+
+    public func tooSmall(needWidth: Int, needHeight: Int, width: Int, height: Int) -> String {
+        language == .en
+            ? "terminal too small: need \(needWidth)x\(needHeight), have \(width)x\(height)"
+            : "終端機太小：需要 \(needWidth)x\(needHeight)，目前 \(width)x\(height)"
+    }
+
+    public func queueState(_ state: ConnectionRow.State) -> String {
+        switch state {
+        case .reading: return self[.reading]
+        case .paused: return self[.pausedState]
+        case .closing: return self[.closing]
+        }
+    }
+
+    public func clientState(_ state: ClientRow.State) -> String {
+        switch state {
+        case .running: return self[.clientRunning]
+        case .stopping: return self[.clientStopping]
+        case .exited: return self[.clientExited]
+        }
+    }
+}

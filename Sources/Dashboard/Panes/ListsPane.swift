@@ -1,0 +1,55 @@
+import SelectCore
+
+/// `inputs` or `outputs` as the server holds them now, in order: what the next call is
+/// given. An fd that came back ready from the last call is drawn in that result's role.
+enum ListsPane {
+    enum Which { case inputs, outputs }
+
+    static func draw(_ which: Which, _ context: RenderContext, box: Rect, on grid: inout TextGrid) {
+        let server = context.server
+        let fds = which == .inputs ? server.inputs : server.outputs
+        let term: Term = which == .inputs ? .inputs : .outputs
+        grid.drawTitle([Span(context.labels[term], .title), Span(" \(fds.count)", .dim)], on: box)
+
+        let area = box.inner
+        guard area.height > 0 else { return }
+        if fds.isEmpty {
+            var pen = Pen(row: 0, in: area)
+            pen.write(context.labels[.empty], .dim, into: &grid)
+            if which == .outputs {
+                let why = Format.fit(context.glyphs.separator + whyNoOutputs(server.mode, context.labels), width: pen.remaining, ellipsis: context.ellipsis)
+                pen.write(why, .dim, into: &grid)
+            }
+            return
+        }
+        // With a single row, an entry says more than "+N more": the title has the count.
+        let cut = fds.count > area.height && area.height > 1
+        let shown = fds.prefix(cut ? area.height - 1 : area.height)
+        let ready = which == .inputs ? server.lastRecord?.readable : server.lastRecord?.writable
+        let readyRole: Role = which == .inputs ? .readable : .writable
+        let fdWidth = shown.map { Format.digits(Int($0)) }.max() ?? 1
+
+        for (row, fd) in shown.enumerated() {
+            var pen = Pen(row: row, in: area)
+            let isReady = ready?.contains(fd) ?? false
+            let role: Role = fd == server.listener ? .listener : isReady ? readyRole : .normal
+            pen.column(String(fd), width: fdWidth, alignRight: true, role, ellipsis: context.ellipsis, into: &grid)
+            pen.write(" ", into: &grid)
+            pen.write(context.describe(fd: fd), into: &grid)
+        }
+        if cut {
+            var pen = Pen(row: area.height - 1, in: area)
+            pen.write(context.glyphs.ellipsis + " " + context.labels.more(fds.count - shown.count), .dim, into: &grid)
+        }
+    }
+
+    /// Why `outputs` is empty: the exercise never sends, sends from the recv branch, or
+    /// has simply drained every queue.
+    static func whyNoOutputs(_ mode: Mode, _ labels: Labels) -> String {
+        switch mode.dataHandling {
+        case .queueOnly: return labels[.outputsUnused]
+        case .echoDirectly: return labels[.outputsDirect]
+        case .queueForWritable: return labels[.outputsDrained]
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import SelectCore
+
+/// `last call`: what the last readiness call was given and what came back, drawn the way
+/// its backend sees it (fd_set bits, pollfd array, epoll interest and ready lists). When
+/// paused, its first line says what the next call will be given.
+enum ResultPane {
+    static func draw(_ context: RenderContext, box: Rect, on grid: inout TextGrid) {
+        let record = context.server.lastRecord
+        var title = [Span(context.labels[.lastCall], .title)]
+        if let record { title.append(Span(" #\(record.seq)", .dim)) }
+        grid.drawTitle(title, right: [Span(context.callName, .dim)], on: box)
+
+        let area = box.inner
+        var lines: [[Span]] = []
+        if let pending = pendingLine(context, width: area.width) { lines.append(pending) }
+        if let record {
+            lines.append(timingLine(record, context, width: area.width))
+            let rows = area.height - lines.count
+            switch record.backend {
+            case .select: lines += FDSetView.lines(record, context, width: area.width, rows: rows)
+            case .poll: lines += PollView.lines(record, context, width: area.width, rows: rows)
+            case .epoll: lines += EpollView.lines(record, context, width: area.width, rows: rows)
+            }
+            // The backend's one-sentence lesson, whole or not at all.
+            let note = Format.wrap(note(record.backend, context), width: area.width)
+            let left = area.height - lines.count
+            if left > note.count { lines.append([]) }
+            if left >= note.count { lines += note.map { [Span($0, .dim)] } }
+        } else {
+            lines.append([Span(context.labels[.noCallYet], .dim)])
+        }
+        for (row, line) in lines.prefix(area.height).enumerated() {
+            var pen = Pen(row: row, in: area)
+            pen.write(line, into: &grid)
+        }
+    }
+
+    /// While paused: `PAUSED  next call: inputs [3,5,6] outputs [5]`; while stepping, that
+    /// the server is inside the call with those lists.
+    static func pendingLine(_ context: RenderContext, width: Int) -> [Span]? {
+        let labels = context.labels
+        var line: [Span]
+        switch context.server.runState {
+        case .paused: line = [Span(labels[.paused], .warning), Span("  " + labels[.nextCall], .label)]
+        case .stepping: line = [Span(labels.waiting(in: context.callName), .highlight)]
+        case .running, .stopped: return nil
+        }
+        if context.model.replay != nil { return nil }
+        let inputsLabel = " inputs "
+        let outputsLabel = " outputs "
+        func lists(after line: [Span]) -> [String] {
+            let room = width - line.displayWidth - inputsLabel.count - outputsLabel.count
+            return Format.fdLists([context.server.inputs, context.server.outputs], room: room, ellipsis: context.ellipsis)
+        }
+        var shown = lists(after: line)
+        if context.server.runState == .stepping, shown[0].contains(context.ellipsis) {
+            // The header already says "waiting in select()...": here the lists matter more.
+            line = [Span(context.callName + ":", .highlight)]
+            shown = lists(after: line)
+        }
+        line += [Span(inputsLabel, .label), Span(shown[0]), Span(outputsLabel, .label), Span(shown[1])]
+        return line
+    }
+
+    /// `timeout none  blocked 2.1ms  cost 3.0µs`, and `→ nothing ready` for a timeout.
+    static func timingLine(_ record: StepRecord, _ context: RenderContext, width: Int) -> [Span] {
+        let labels = context.labels
+        var line = [
+            Span(labels[.timeout] + " ", .label), Span(Format.timeout(record.timeout, none: labels[.none])),
+            Span("  " + labels[.blocked] + " ", .label), Span(Format.milliseconds(record.blockedMilliseconds)),
+        ]
+        if record.isEmptyResult && record.internalReady.isEmpty {
+            line.append(Span("  " + context.glyphs.arrow + " " + labels[.nothingReady], .warning))
+        }
+        let cost = [Span("  " + labels[.cost] + " ", .label), Span(Format.microseconds(record.costMicroseconds, micro: context.glyphs.micro))]
+        return line.displayWidth + cost.displayWidth <= width ? line + cost : line
+    }
+
+    private static func note(_ backend: BackendKind, _ context: RenderContext) -> String {
+        switch backend {
+        case .select: return context.labels[.selectNote]
+        case .poll: return context.labels[.pollNote]
+        case .epoll: return context.labels[.epollNote]
+        }
+    }
+
+    /// `readable [5]  writable [5]  exceptional []`: the three lists the seed prints.
+    static func resultLine(_ record: StepRecord, _ context: RenderContext, width: Int) -> [Span] {
+        let labels = context.labels
+        let words = [labels[.readable] + " ", "  " + labels[.writable] + " ", "  " + labels[.exceptional] + " "]
+        let lists = Format.fdLists([record.readable, record.writable, record.exceptional],
+                                   room: width - words.map(DisplayWidth.of).reduce(0, +), ellipsis: context.ellipsis)
+        return [
+            Span(words[0], .readable), Span(lists[0]),
+            Span(words[1], .writable), Span(lists[1]),
+            Span(words[2], .exceptional), Span(lists[2]),
+        ]
+    }
+}

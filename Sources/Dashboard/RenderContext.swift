@@ -1,0 +1,35 @@
+import SelectCore
+
+/// What every pane needs besides its rectangle: the model, the words, the symbols.
+struct RenderContext {
+    let model: DashboardModel
+    let labels: Labels
+    let glyphs: Glyphs
+
+    init(_ model: DashboardModel) {
+        self.model = model
+        self.labels = Labels(model.language)
+        self.glyphs = Glyphs(ascii: model.asciiOnly)
+    }
+
+    var server: ServerSnapshot { model.server }
+    var ellipsis: String { glyphs.ellipsis }
+
+    /// The readiness call the backend makes, as a student would look it up.
+    var callName: String {
+        switch server.backend {
+        case .select: return "select()"
+        case .poll: return "poll()"
+        case .epoll: return "epoll_wait()"
+        }
+    }
+
+    /// How a listed fd is described: the listener marked, a connection by its peer.
+    func describe(fd: Int32) -> [Span] {
+        if fd == server.listener {
+            return [Span(labels[.listener] + " ", .listener), Span(server.listenAddress.description, .listener)]
+        }
+        if let peer = server.peer(of: fd) { return [Span(peer.description)] }
+        return [Span("?", .dim)]
+    }
+}

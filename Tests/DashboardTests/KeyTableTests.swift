@@ -1,0 +1,93 @@
+import Dashboard
+import SelectCore
+import Testing
+
+/// One table drives dispatch, the key bar and the help overlay.
+@Suite struct KeyTableTests {
+    @Test func everyBoundKeyDispatchesItsCommand() {
+        for binding in KeyTable.bindings {
+            for action in binding.actions {
+                #expect(KeyTable.command(for: action.key) == action.command, "\(binding.label): \(action.key)")
+            }
+        }
+    }
+
+    @Test func theSpecsKeysDoWhatTheSpecSays() {
+        let expected: [(Key, Command)] = [
+            (.character("1"), .switchMode(.one)), (.character("5"), .switchMode(.five)),
+            (.character("c"), .spawnModeClient), (.character("f"), .spawnClient(.flood)),
+            (.character("i"), .spawnClient(.idle)), (.character("o"), .spawnClient(.oob)),
+            (.character("x"), .closeNewestClient), (.character("r"), .resetNewestClient),
+            (.space, .pauseOrStep), (.enter, .resume), (.character("b"), .nextBackend),
+            (.character("+"), .fasterClients), (.character("-"), .slowerClients),
+            (.up, .scrollUp), (.down, .scrollDown), (.pageUp, .scrollUp), (.pageDown, .scrollDown),
+            (.character("?"), .toggleHelp), (.character("q"), .quit), (.controlC, .quit),
+        ]
+        for (key, command) in expected {
+            #expect(KeyTable.command(for: key) == command, "\(key)")
+        }
+    }
+
+    @Test func unboundKeysDoNothing() {
+        #expect(KeyTable.command(for: .character("z")) == nil)
+        #expect(KeyTable.command(for: .function(7)) == nil)
+        #expect(KeyTable.command(for: .character("6")) == nil)
+    }
+
+    @Test func noKeyIsBoundTwice() {
+        let keys = KeyTable.bindings.flatMap(\.keys)
+        #expect(Set(keys).count == keys.count)
+    }
+
+    @Test func everyBindingHasWordsInBothLanguages() {
+        for binding in KeyTable.bindings {
+            #expect(!binding.help.en.isEmpty && !binding.help.zhTW.isEmpty, "\(binding.label)")
+            if let bar = binding.bar { #expect(!bar.en.isEmpty && !bar.zhTW.isEmpty) }
+        }
+    }
+
+    @Test func helpOverlayListsEveryKeyWithItsSentence() {
+        for language in Language.allCases {
+            var model = Fixtures.modeOneGrowingQueues()
+            model.showHelp = true
+            model.language = language
+            let grid = DashboardRenderer.render(model, width: 100, height: 30)
+            #expect(grid.locate(language == .en ? "help" : "說明 help") != nil)
+            for binding in KeyTable.bindings {
+                guard let place = grid.locate(binding.help(language)) else {
+                    Issue.record("help does not list \(binding.label) in \(language)")
+                    continue
+                }
+                // The key's label starts the same line.
+                let line = grid.lines[place.y]
+                #expect(line.contains(" \(binding.label) "), "\(binding.label)")
+            }
+        }
+    }
+
+    @Test func helpOverlayDimsTheScreenBehindIt() {
+        var model = Fixtures.modeOneGrowingQueues()
+        model.showHelp = true
+        let grid = DashboardRenderer.render(model, width: 80, height: 24)
+        #expect(grid[0, 0].role == .dim)
+        #expect(grid.role(of: "1-5      switch") == .keyName)
+    }
+
+    @Test func keyBarShowsEveryBarEntryWhenWide() {
+        let grid = DashboardRenderer.render(Fixtures.modeOneGrowingQueues(), width: 160, height: 30)
+        let bar = grid.trimmedLines.last!
+        for binding in KeyTable.bindings {
+            if let word = binding.bar { #expect(bar.contains("\(binding.label) \(word.en)"), "\(binding.label)") }
+        }
+        #expect(grid[0, 29].role == .keyBar)
+        #expect(grid.role(of: "q quit") == .keyName)
+    }
+
+    @Test func narrowKeyBarKeepsHelpAndQuit() {
+        for width in [60, 80] {
+            let bar = DashboardRenderer.render(Fixtures.modeOneGrowingQueues(), width: width, height: 24).trimmedLines.last!
+            #expect(bar.contains("? help") && bar.contains("q quit") && bar.contains("c client") && bar.contains("space step"))
+            #expect(DisplayWidth.of(bar) <= width)
+        }
+    }
+}
