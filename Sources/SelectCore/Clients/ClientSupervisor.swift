@@ -43,6 +43,11 @@ public final class ClientSupervisor {
 
     public var rows: [ClientRow] { children.map(\.row) }
     public var runningPIDs: [Int32] { children.filter { $0.row.state != .exited }.map(\.row.pid) }
+    /// A client has stopped or closed its output but is not reaped yet: poll again soon.
+    public var hasUnreaped: Bool {
+        children.contains { $0.row.state != .exited && ($0.row.state == .stopping || $0.outputFD < 0) }
+    }
+
     /// Pipes to watch for client output.
     public var outputFDs: [Int32] { children.compactMap { $0.outputFD >= 0 ? $0.outputFD : nil } }
 

@@ -75,6 +75,10 @@ public enum Sockets {
                 let error = SystemError("bind", errno: errno)
                 Posix.close(fd)
                 lastError = .bind(address: host, port: port, error: error)
+                // A busy port is the answer, not a reason to try the next address: with
+                // localhost = 127.0.0.1 and ::1, a second server would otherwise quietly
+                // listen on ::1 instead of reporting the port in use.
+                if error.errno == EADDRINUSE { throw lastError }
                 continue
             }
             if Glibc.listen(fd, backlog) != 0 {

@@ -27,7 +27,10 @@ public final class SelectServer: @unchecked Sendable {
     private var acceptOrder: [Int32] = []
 
     private(set) var counters = ServerCounters()
+    /// The call being made; `completed` is the last one finished. They swap after each call,
+    /// so neither is copied and a snapshot never shows a call still in progress.
     private var record = StepRecord()
+    private var completed = StepRecord()
     private var pendingEvents: [ServerEvent] = []
     private var log: EventRing
     private let startTime = Posix.monotonicSeconds()
@@ -93,12 +96,15 @@ public final class SelectServer: @unchecked Sendable {
         if config.measureCost {
             record.costMicroseconds = (threadCPUSeconds() - costStart) * 1_000_000
         }
-        lock.withLock { handleResult() }
-        return record
+        lock.withLock {
+            handleResult()
+            swap(&record, &completed)
+        }
+        return completed
     }
 
-    /// The last record, for callers that stepped through a host.
-    public var lastRecord: StepRecord { record }
+    /// The last completed call's record.
+    public var lastRecord: StepRecord { completed }
 
     private func handleResult() {
         touched.removeAll(keepingCapacity: true)
@@ -465,7 +471,7 @@ public final class SelectServer: @unchecked Sendable {
             snapshot.outputs = outputs
             snapshot.queueCap = config.queueCap
             snapshot.fdSetSize = Backends.fdSetSize
-            snapshot.lastRecord = counters.calls > 0 ? record : nil
+            snapshot.lastRecord = completed.seq > 0 ? completed : nil
             snapshot.log = log.ordered()
             snapshot.lastAcceptedBeforeCall = lastAcceptedBeforeCall
             // Kernel queue sizes cost two ioctls a connection: sampled only while few enough

@@ -126,6 +126,12 @@ public final class ServerHost: @unchecked Sendable {
             }
         }).toOpaque()
         pthread_create(&thread, nil, { raw in
+            // Signals belong to the screen's thread: one landing here would cut a select()
+            // short and show up as a call that returned nothing.
+            var all = sigset_t()
+            sigfillset(&all)
+            for fatal in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP] { sigdelset(&all, fatal) }
+            pthread_sigmask(SIG_BLOCK, &all, nil)
             let context = Unmanaged<ThreadContext>.fromOpaque(raw!).takeRetainedValue()
             context.body()
             return nil
