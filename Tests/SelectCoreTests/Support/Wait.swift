@@ -1,0 +1,92 @@
+import Foundation
+
+/// A test helper failure with a readable message.
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Waits for a condition with a deadline, checking it every few milliseconds. Never a
+/// fixed sleep: a test proceeds the moment the condition holds, and fails (returns false)
+/// only when it did not hold within `timeout` seconds.
+@discardableResult
+func waitUntil(timeout: Double, interval: Double = 0.002, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = monotonicNow() + timeout
+    while true {
+        if try condition() { return true }
+        if monotonicNow() >= deadline { return false }
+        usleep(useconds_t(interval * 1_000_000))
+    }
+}
+
+func monotonicNow() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// A small deterministic PRNG (SplitMix64), so a failing run can be reproduced by seed.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func bytes(_ count: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        var index = 0
+        while index < count {
+            var word = next()
+            for _ in 0..<8 where index < count {
+                out[index] = UInt8(truncatingIfNeeded: word)
+                word >>= 8
+                index += 1
+            }
+        }
+        return out
+    }
+}
+
+/// A lock-guarded value shared with the server's thread or client threads.
+final class Guarded<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+    init(_ value: Value) { self.value = value }
+    func read<R>(_ body: (Value) throws -> R) rethrows -> R {
+        lock.lock(); defer { lock.unlock() }
+        return try body(value)
+    }
+    func modify<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+        lock.lock(); defer { lock.unlock() }
+        return try body(&value)
+    }
+}
+
+/// Runs a closure on a thread of its own (clients that must act while the test waits).
+final class TestThread: @unchecked Sendable {
+    private let done = Guarded(false)
+    private let thread: Thread
+
+    init(_ body: @escaping @Sendable () -> Void) {
+        let done = self.done
+        thread = Thread {
+            body()
+            done.modify { $0 = true }
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    var isFinished: Bool { done.read { $0 } }
+
+    /// Waits for the thread's body to return.
+    @discardableResult
+    func join(timeout: Double) -> Bool {
+        waitUntil(timeout: timeout) { isFinished }
+    }
+}
