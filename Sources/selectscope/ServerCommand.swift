@@ -51,7 +51,6 @@ struct ServerCommand: ParsableCommand {
         }
         let host = try ServerHost(server: selectServer)
         host.handleSignals()
-        stderrLine("selectscope: mode \(config.mode.rawValue) (\(config.mode.seedTitle)) listening on \(selectServer.listenAddress), backend \(config.backend.rawValue)")
 
         if log == "text" {
             let textLog = TextLog(writer: LineWriter(fd: STDOUT_FILENO), listenAddress: selectServer.listenAddress)
@@ -66,6 +65,7 @@ struct ServerCommand: ParsableCommand {
                 throw ExitCode(1)
             }
         }
+        stderrLine("selectscope: mode \(config.mode.rawValue) (\(config.mode.seedTitle)) listening on \(selectServer.listenAddress), backend \(config.backend.rawValue)")
         do {
             try host.run()
         } catch {

@@ -45,6 +45,9 @@ public enum Mode: Int, CaseIterable, Sendable, Codable {
     /// Whether the mode sends anything at all. Mode 1 never does, so it keeps `outputs` empty.
     public var sends: Bool { self != .one }
 
+    /// The seed's exercises 2 and 4 close a connection found in the exceptional set.
+    public var closesOnExceptional: Bool { self == .two || self == .four }
+
     /// The `select()` timeout in seconds; nil blocks until something is ready.
     public var timeout: Double? { self == .five ? 2.0 : nil }
 

@@ -37,6 +37,8 @@ public final class SelectServer: @unchecked Sendable {
     private var receiveBuffer: UnsafeMutableRawBufferPointer
     private var touched: [Int32] = []
     private var lastAccepted: PeerAddress?
+    /// Held open so that, out of descriptors, the server can still accept and refuse.
+    private var spareFD: Int32 = -1
     private var lastAcceptedBeforeCall: PeerAddress?
 
     let lock = Lock()
@@ -63,6 +65,7 @@ public final class SelectServer: @unchecked Sendable {
         self.receiveBuffer = .allocate(byteCount: max(1, config.receiveSize), alignment: 16)
         inputs.append(fd)
         backend.setInterest(fd: fd, read: true, write: false)
+        spareFD = Glibc.open("/dev/null", O_RDONLY | O_CLOEXEC)
     }
 
     deinit {
@@ -165,8 +168,20 @@ public final class SelectServer: @unchecked Sendable {
         do {
             result = try Sockets.accept(listener)
         } catch let error as SystemError {
-            // EMFILE and friends: the listener stays, the call is reported, the loop goes on.
-            emit(ServerEvent(kind: .refused, detail: error.name))
+            // Out of descriptors: the pending connection would keep the listener readable and
+            // the loop spinning. Free the spare fd, take the connection, close it, refuse it.
+            if error.errno == EMFILE || error.errno == ENFILE, spareFD >= 0 {
+                Posix.close(spareFD)
+                if case .accepted(let fd, let peer)? = try? Sockets.accept(listener) {
+                    Posix.close(fd)
+                    emit(ServerEvent(kind: .refused, fd: fd, peer: peer, detail: error.name))
+                } else {
+                    emit(ServerEvent(kind: .refused, detail: error.name))
+                }
+                spareFD = Glibc.open("/dev/null", O_RDONLY | O_CLOEXEC)
+            } else {
+                emit(ServerEvent(kind: .refused, detail: error.name))
+            }
             counters.refused += 1
             return
         } catch {
@@ -310,8 +325,9 @@ public final class SelectServer: @unchecked Sendable {
         }
     }
 
-    /// The exceptional set: on Linux, urgent (out-of-band) data. Read it and log it; a
-    /// connection with no urgent byte to read is closed, as the seed closes it.
+    /// The exceptional set: on Linux, urgent (out-of-band) data. The urgent byte is read and
+    /// logged; modes 2 and 4 then close the connection as the seed does, the other modes keep
+    /// it. A connection with no urgent byte to read is closed in every mode.
     private func exceptionalCondition(_ connection: Connection) {
         touch(connection)
         emit(ServerEvent(kind: .exceptional, fd: connection.fd, peer: connection.peer))
@@ -323,6 +339,7 @@ public final class SelectServer: @unchecked Sendable {
             connection.bytesIn += 1
             counters.bytesIn += 1
             emit(ServerEvent(kind: .urgent, fd: connection.fd, bytes: 1, peer: connection.peer, payload: [byte]))
+            if mode.closesOnExceptional { close(connection, reason: .exceptional) }
         } else {
             close(connection, reason: .exceptional)
         }
@@ -451,6 +468,7 @@ public final class SelectServer: @unchecked Sendable {
             outputs.removeAll()
             backend.close()
             Posix.close(listener)
+            if spareFD >= 0 { Posix.close(spareFD) }
             runState = .stopped
         }
     }

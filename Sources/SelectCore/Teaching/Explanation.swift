@@ -87,7 +87,9 @@ public enum Explainer {
             case .paused:
                 out.append(.queueAtCap(fd: event.fd, bytes: event.bytes, cap: queueCap))
             case .refused:
-                if event.fd >= 0 { out.append(.refusedAboveFDSetSize(fd: event.fd, limit: fdSetSize)) }
+                if event.fd >= 0, event.detail.flatMap(Int.init) != nil {
+                    out.append(.refusedAboveFDSetSize(fd: event.fd, limit: fdSetSize))
+                }
             case .mode:
                 sawMode = true
             default:

@@ -23,7 +23,7 @@ public enum SeedLog {
             case .error?:
                 return "closing \(peer) (socket error: \(event.detail ?? "?"))"
             case .exceptional?:
-                return "closing \(peer) (exceptional condition)"
+                return "closing \(peer) (exceptional condition, as the seed does)"
             case .fdSetSize?:
                 return "closing \(peer) (fd \(event.fd) >= FD_SETSIZE: select cannot watch it)"
             case .shutdown?:
@@ -34,7 +34,10 @@ public enum SeedLog {
         case .timeout:
             return "timeout"
         case .refused:
-            return "refused \(peer): fd \(event.fd) >= FD_SETSIZE (\(event.detail ?? "1024")), select cannot watch it"
+            if let limit = event.detail, Int(limit) != nil {
+                return "refused \(peer): fd \(event.fd) >= FD_SETSIZE (\(limit)), select cannot watch it"
+            }
+            return "refused \(peer): out of file descriptors (\(event.detail ?? "?"))"
         case .paused:
             return "paused reading \(peer): queue reached \(event.bytes) bytes (cap \(event.detail ?? "?"))"
         case .resumed:
