@@ -108,3 +108,33 @@ extension InProcess.PeerFailures {
         #expect(server.stop())
     }
 }
+
+extension InProcess.PeerFailures {
+    /// The oob client's lesson: urgent data lands in `exceptional`, the server reads the
+    /// urgent byte and logs it; modes 1, 3 and 5 keep serving the connection.
+    @Test("modes 1, 3, 5: urgent data shows in exceptional, is read and logged, the connection stays",
+          arguments: [Mode.one, .three, .five])
+    func urgentDataIsReadAndKept(mode: Mode) throws {
+        let server = try HostedServer(mode: mode)
+        let client = try TestClient(port: server.port)
+        let port = client.localPort
+        var urgent = UInt8(ascii: "!")
+        #expect(Glibc.send(client.fd, &urgent, 1, Int32(MSG_OOB) | Int32(MSG_NOSIGNAL)) == 1)
+
+        let logged = server.waitForEvent { $0.kind == .urgent && $0.peerPort == port }
+        let event = try #require(logged, "the urgent byte was never read and logged")
+        #expect(event.payload == [UInt8(ascii: "!")])
+        let record = try #require(server.records.first { $0.events.contains(event) })
+        #expect(record.exceptional.contains(event.fd))
+        #expect(!record.events.contains { $0.kind == .close && $0.fd == event.fd })
+        #expect(SeedLog.line(for: event).hasPrefix("urgent data b'!' from ('127.0.0.1', \(port))"))
+
+        try client.send(hello)
+        if mode.sends {
+            #expect(try client.receive(exactly: 12) == hello)
+        } else {
+            #expect(waitUntil(timeout: 5) { server.row(forPeerPort: port)?.queuedBytes == 12 })
+        }
+        #expect(server.stop())
+    }
+}
