@@ -38,12 +38,45 @@ public final class ReplayTimeline {
             if (position + 1) % checkpointEvery == 0 { checkpoints[position] = state }
         }
         var snapshot = state.snapshot
-        // The lists as the server held them after this call are what the next call was given.
+        // The lists as the server held them after this call are what the next call was given;
+        // after the last call they are worked out from what the server did.
         if index + 1 < count {
             snapshot.inputs = file.records[index + 1].inputs
             snapshot.outputs = file.records[index + 1].outputs
+        } else {
+            (snapshot.inputs, snapshot.outputs) = Self.listsAfter(file.records[index])
         }
         return snapshot
+    }
+
+    /// `inputs` and `outputs` after a call was handled, from its events and queue depths.
+    static func listsAfter(_ record: StepRecord) -> (inputs: [Int32], outputs: [Int32]) {
+        var inputs = record.inputs
+        var outputs = record.outputs
+        func addOutput(_ fd: Int32) { if !outputs.contains(fd) { outputs.append(fd) } }
+        let emptied = Set(record.queues.filter { $0.bytes == 0 }.map(\.fd))
+        for event in record.events {
+            switch event.kind {
+            case .accept, .resumed:
+                inputs.append(event.fd)
+            case .close:
+                inputs.removeAll { $0 == event.fd }
+                outputs.removeAll { $0 == event.fd }
+            case .paused:
+                inputs.removeAll { $0 == event.fd }
+            case .queueEmpty:
+                outputs.removeAll { $0 == event.fd }
+            case .recv where record.mode.dataHandling == .queueForWritable:
+                addOutput(event.fd)
+            case .send where event.isShortSend:
+                addOutput(event.fd)
+            case .send where record.mode.dataHandling == .echoDirectly && emptied.contains(event.fd):
+                outputs.removeAll { $0 == event.fd }
+            default:
+                break
+            }
+        }
+        return (inputs, outputs)
     }
 }
 

@@ -104,7 +104,7 @@ public enum TraceReader {
         var event = ServerEvent(kind: kind)
         event.fd = Int32((object["fd"] as? Int) ?? -1)
         event.bytes = (object["bytes"] as? Int) ?? (object["queued"] as? Int) ?? 0
-        event.requested = (object["requested"] as? Int) ?? event.bytes
+        if kind == .send { event.requested = (object["requested"] as? Int) ?? event.bytes }
         event.peer = (object["peer"] as? String).flatMap(parseAddress)
         event.reason = (object["reason"] as? String).flatMap(ServerEvent.CloseReason.init(rawValue:))
         event.detail = object["detail"] as? String

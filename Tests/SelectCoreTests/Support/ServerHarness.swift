@@ -22,8 +22,10 @@ final class Stepper {
     private let wakeWrite: Int32
     private let generation = Guarded(0)
 
-    init(mode: Mode, queueCap: Int? = nil, payloadCapture: Int = 0) throws {
-        server = try SelectServer(config: makeConfig(mode: mode, queueCap: queueCap, payloadCapture: payloadCapture))
+    init(mode: Mode, queueCap: Int? = nil, payloadCapture: Int = 0, logCapacity: Int = 0) throws {
+        var config = makeConfig(mode: mode, queueCap: queueCap, payloadCapture: payloadCapture)
+        config.logCapacity = logCapacity
+        server = try SelectServer(config: config)
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { throw TestFailure("pipe: errno \(errno)") }
         for fd in fds {
