@@ -4,8 +4,8 @@ import Foundation
 import Glibc
 #endif
 
-func makeConfig(mode: Mode, queueCap: Int? = nil, payloadCapture: Int = 0, receiveSize: Int = 1024) -> ServerConfig {
-    var config = ServerConfig(mode: mode, backend: .select, host: "127.0.0.1", port: 0)
+func makeConfig(mode: Mode, backend: BackendKind = .select, queueCap: Int? = nil, payloadCapture: Int = 0, receiveSize: Int = 1024) -> ServerConfig {
+    var config = ServerConfig(mode: mode, backend: backend, host: "127.0.0.1", port: 0)
     config.receiveSize = receiveSize
     if let queueCap { config.queueCap = queueCap }
     config.payloadCapture = payloadCapture
@@ -96,8 +96,10 @@ final class HostedServer: @unchecked Sendable {
         var exitError: String?
     }
 
-    init(mode: Mode, queueCap: Int? = nil, payloadCapture: Int = 0, receiveSize: Int = 1024, keepRecords: Bool = true) throws {
-        server = try SelectServer(config: makeConfig(mode: mode, queueCap: queueCap, payloadCapture: payloadCapture, receiveSize: receiveSize))
+    init(mode: Mode, backend: BackendKind = .select, queueCap: Int? = nil, payloadCapture: Int = 0, receiveSize: Int = 1024,
+         keepRecords: Bool = true) throws {
+        server = try SelectServer(config: makeConfig(mode: mode, backend: backend, queueCap: queueCap, payloadCapture: payloadCapture,
+                                                     receiveSize: receiveSize))
         host = try ServerHost(server: server)
         self.keepRecords = keepRecords
         let state = self.state
