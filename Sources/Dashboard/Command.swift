@@ -16,6 +16,8 @@ public enum Command: Hashable, Sendable {
     case fasterClients
     case slowerClients
     case toggleHelp
+    /// Show the next view in the right-hand pane: last call, source, explain.
+    case cycleView
     case scrollUp, scrollDown
     case quit
 }

@@ -18,10 +18,12 @@ public struct DashboardModel: Sendable, Equatable {
     public var replay: ReplayInfo?
     /// The language of every label and help sentence.
     public var language: Language
+    /// What the right-hand pane shows (`v` cycles it); the other views fill spare room.
+    public var view: DashboardView
 
     public init(server: ServerSnapshot, clients: [ClientRow] = [], showHelp: Bool = false, clientInterval: Double = 3,
                 status: String? = nil, asciiOnly: Bool = false, scroll: Int = 0, replay: ReplayInfo? = nil,
-                language: Language = .en) {
+                language: Language = .en, view: DashboardView = .lastCall) {
         self.server = server
         self.clients = clients
         self.showHelp = showHelp
@@ -31,6 +33,7 @@ public struct DashboardModel: Sendable, Equatable {
         self.scroll = scroll
         self.replay = replay
         self.language = language
+        self.view = view
     }
 }
 

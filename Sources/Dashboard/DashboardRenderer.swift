@@ -17,7 +17,13 @@ public enum DashboardRenderer {
         ListsPane.draw(.inputs, context, box: layout.inputs, on: &grid)
         ListsPane.draw(.outputs, context, box: layout.outputs, on: &grid)
         ClientsPane.draw(context, box: layout.clients, on: &grid)
-        ResultPane.draw(context, box: layout.lastCall, on: &grid)
+        for slot in layout.slots(showing: model.view) {
+            switch slot.view {
+            case .lastCall: ResultPane.draw(context, box: slot.rect, on: &grid)
+            case .source: SourcePane.draw(context, box: slot.rect, on: &grid)
+            case .explain: ExplainPane.draw(context, box: slot.rect, on: &grid)
+            }
+        }
         QueuesPane.draw(context, box: layout.queues, on: &grid)
         LogPane.draw(context, box: layout.log, on: &grid)
         if let status = layout.status, let text = model.status {

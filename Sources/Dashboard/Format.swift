@@ -111,6 +111,15 @@ enum Format {
 
     static func digits(_ value: Int) -> Int { String(value).count }
 
+    /// `text` wrapped with a hanging indent: lines after the first are `hanging` columns
+    /// narrower (the caller indents them).
+    static func wrap(_ text: String, width: Int, hanging: Int) -> [String] {
+        let first = wrap(text, width: width)
+        guard hanging > 0, hanging < width, first.count > 1, let head = first.first, text.hasPrefix(head) else { return first }
+        let rest = text.dropFirst(head.count).drop { $0 == " " }
+        return [head] + wrap(String(rest), width: width - hanging)
+    }
+
     /// `text` broken into lines of at most `width` columns, at spaces where it can be and
     /// anywhere inside a word too long for a line (Chinese has no spaces).
     static func wrap(_ text: String, width: Int) -> [String] {

@@ -7,6 +7,12 @@ struct Glyphs: Sendable {
     var separator: String { ascii ? ", " : " · " }
     var arrow: String { ascii ? "->" : "→" }
     var micro: String { ascii ? "us" : "µs" }
+    var up: String { ascii ? "^" : "↑" }
+    var down: String { ascii ? "v" : "↓" }
+    /// A run of source lines folded away.
+    var verticalEllipsis: String { ascii ? ":" : "⋮" }
+    /// Marks a source line the last call ran.
+    var marker: String { ascii ? ">" : "▸" }
     /// An fd whose bit is set in an fd_set, and one whose bit is clear.
     var bitSet: String { ascii ? "#" : "■" }
     var bitClear: String { ascii ? "." : "·" }

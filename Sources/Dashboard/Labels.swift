@@ -21,7 +21,11 @@ public enum Term: CaseIterable, Sendable {
     // Clients.
     case pid, kind, lastLine, every, clientRunning, clientStopping, clientExited
     // Overlay and messages.
-    case closeHelp, damagedTrace, replayPlaying, replayStopped
+    case closeHelp, damagedTrace, replayPlaying, replayPaused, replayTitle, recordedNoClients
+    // Views: source and explain; the kernel's queues.
+    case source, explain, noCallInMode, nothingToExplain
+    case seedWouldFail, warningPrefix, kernelPrefix
+    case kernelUnread, kernelUnsent
 
     public var localized: Localized {
         switch self {
@@ -90,7 +94,19 @@ public enum Term: CaseIterable, Sendable {
         case .closeHelp: return Localized("press ? or esc to close", "按 ? 或 esc 關閉")
         case .damagedTrace: return Localized("damaged trace:", "紀錄檔損毀：")
         case .replayPlaying: return Localized("playing", "播放中")
-        case .replayStopped: return Localized("stopped", "停止")
+        case .replayPaused: return Localized("paused", "已暫停")
+        case .replayTitle: return Localized("replay", "重播")
+        case .recordedNoClients: return Localized("recorded: no client processes", "重播紀錄：沒有客戶端程序")
+        case .source: return Localized("source", "原始碼")
+        case .explain: return Localized("explain", "解說")
+        case .noCallInMode: return Localized("no call in this mode yet", "本模式尚未呼叫")
+        case .nothingToExplain: return Localized("nothing to explain", "沒有需要解說的")
+        case .seedWouldFail: return Localized("the seed would fail here:", "範例程式在此會失敗：")
+        case .warningPrefix: return Localized("warning:", "注意：")
+        case .kernelPrefix: return Localized("kernel:", "核心：")
+        // Six columns either way: the queues pane's number width.
+        case .kernelUnread: return Localized("rcvq", "核心收")
+        case .kernelUnsent: return Localized("sndq", "核心送")
         }
     }
 }
@@ -122,6 +138,46 @@ public struct Labels: Sendable {
 
     public func replay(position: Int, total: Int) -> String {
         language == .en ? "REPLAY call \(position)/\(total)" : "重播 REPLAY 第 \(position)/\(total) 次呼叫"
+    }
+
+    /// "2x", "0.25x": a replay's speed, no trailing zeros.
+    public func speed(_ value: Double) -> String {
+        var text = Format.decimal(value, places: 2)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text + "x"
+    }
+
+    /// Connections the kernel holds for the listener that no accept() has taken: "2 pending".
+    public func pending(_ count: Int) -> String {
+        language == .en ? "\(count) pending" : "\(count) 待接受"
+    }
+
+    /// The same after the listener's address: " (2 pending)" / "（2 待接受）".
+    public func pendingAfter(_ count: Int) -> String {
+        language == .en ? " (\(pending(count)))" : "（\(pending(count))）"
+    }
+
+    /// A folded run of source lines: "12 lines".
+    public func hiddenLines(_ count: Int) -> String {
+        language == .en ? (count == 1 ? "1 line" : "\(count) lines") : "\(count) 行"
+    }
+
+    /// A sentence after its prefix ("warning: …" / "注意：…"): Chinese needs no space after
+    /// its full-width colon.
+    public func prefixed(_ prefix: String, _ text: String) -> String {
+        language == .en ? prefix + " " + text : prefix + text
+    }
+
+    /// The exercise as the source pane names it: the seed's heading, or in English where
+    /// the terminal cannot draw Chinese.
+    public func exercise(_ mode: Mode, ascii: Bool) -> String {
+        ascii ? "exercise \(mode.rawValue): \(mode.englishTitle)" : seedTitle(mode)
+    }
+
+    /// The source pane's title: "source 練習4 使用writefds來傳送".
+    public func sourceTitle(_ mode: Mode, ascii: Bool) -> String {
+        self[.source] + " " + exercise(mode, ascii: ascii)
     }
 
     public func tooSmall(needWidth: Int, needHeight: Int, width: Int, height: Int) -> String {

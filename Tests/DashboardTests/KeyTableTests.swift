@@ -18,7 +18,7 @@ import Testing
             (.character("c"), .spawnModeClient), (.character("f"), .spawnClient(.flood)),
             (.character("i"), .spawnClient(.idle)), (.character("o"), .spawnClient(.oob)),
             (.character("x"), .closeNewestClient), (.character("r"), .resetNewestClient),
-            (.space, .pauseOrStep), (.enter, .resume), (.character("b"), .nextBackend),
+            (.space, .pauseOrStep), (.enter, .resume), (.character("b"), .nextBackend), (.character("v"), .cycleView),
             (.character("+"), .fasterClients), (.character("-"), .slowerClients),
             (.up, .scrollUp), (.down, .scrollDown), (.pageUp, .scrollUp), (.pageDown, .scrollDown),
             (.character("?"), .toggleHelp), (.character("q"), .quit), (.controlC, .quit),
@@ -87,6 +87,7 @@ import Testing
         for width in [60, 80] {
             let bar = DashboardRenderer.render(Fixtures.modeOneGrowingQueues(), width: width, height: 24).trimmedLines.last!
             #expect(bar.contains("? help") && bar.contains("q quit") && bar.contains("c client") && bar.contains("space step"))
+            #expect(width < 80 || bar.contains("v view"), "the views are found from the bar at 80 columns")
             #expect(DisplayWidth.of(bar) <= width)
         }
     }

@@ -161,7 +161,53 @@ import Testing
         model.server.backend = .epoll
         #expect(DashboardRenderer.render(model, width: 80, height: 24).trimmedLines[1].hasSuffix("waiting in epoll_wait()..."))
         model.replay = ReplayInfo(position: 3, total: 9, speed: 0.5)
-        #expect(DashboardRenderer.render(model, width: 100, height: 24).trimmedLines[1].hasSuffix("REPLAY call 3/9 · 0.50x · stopped"))
+        #expect(DashboardRenderer.render(model, width: 100, height: 24).trimmedLines[1].hasSuffix("REPLAY call 3/9 · 0.5x · paused"))
+    }
+
+    @Test func theListenersAcceptQueueIsOnItsRowOrInTheTitle() {
+        var model = Fixtures.modeOneGrowingQueues()
+        model.server.listenerPending = 2
+        let wide = PaneHarness.draw(width: 42, height: 5) { grid, box in
+            ListsPane.draw(.inputs, RenderContext(model), box: box, on: &grid)
+        }
+        #expect(wide.trimmedLines[0] == "┌ inputs 3 ──────────────────────────────┐")
+        #expect(wide.trimmedLines[1] == "│3 listener 127.0.0.1:1234 (2 pending)   │")
+        #expect(wide.role(of: "(2 pending)") == .warning)
+        let narrow = PaneHarness.draw(width: 30, height: 5) { grid, box in
+            ListsPane.draw(.inputs, RenderContext(model), box: box, on: &grid)
+        }
+        #expect(narrow.trimmedLines[0] == "┌ inputs 3 · 2 pending ──────┐")
+        #expect(narrow.trimmedLines[1] == "│3 listener 127.0.0.1:1234   │")
+        model.language = .zhTW
+        let chinese = PaneHarness.draw(width: 42, height: 5) { grid, box in
+            ListsPane.draw(.inputs, RenderContext(model), box: box, on: &grid)
+        }
+        #expect(chinese.trimmedLines[1] == "│3 監聽 127.0.0.1:1234（2 待接受）       │")
+        // Nothing pending, or not sampled: nothing said.
+        model.server.listenerPending = 0
+        let none = PaneHarness.draw(width: 42, height: 5) { grid, box in
+            ListsPane.draw(.inputs, RenderContext(model), box: box, on: &grid)
+        }
+        #expect(!none.text.contains("待接受"))
+    }
+
+    @Test func kernelQueuesSitBesideTheAppsOwn() {
+        var model = Fixtures.modeOneGrowingQueues()
+        model.server.connections[0].kernelUnread = 2048
+        model.server.connections[0].kernelUnsent = 12
+        model.server.connections[1].kernelUnread = 0
+        model.server.connections[1].kernelUnsent = 0
+        let grid = PaneHarness.draw(width: 80, height: 5) { grid, box in
+            QueuesPane.draw(RenderContext(model), box: box, on: &grid)
+        }
+        #expect(grid.trimmedLines[1] == "│fd peer              msgs queued     in    out  state     rcvq   sndq  depth  │")
+        #expect(grid.trimmedLines[2] == "│ 5 127.0.0.1:51234      6    72B    72B     0B  reading   2.0K    12B         │")
+        model.language = .zhTW
+        let chinese = PaneHarness.draw(width: 80, height: 5) { grid, box in
+            QueuesPane.draw(RenderContext(model), box: box, on: &grid)
+        }
+        #expect(chinese.trimmedLines[1] == "│fd 對端              訊息   排隊     收     送  狀態   核心收 核心送  深度    │")
+        #expect(chinese.trimmedLines[2] == "│ 5 127.0.0.1:51234      6    72B    72B     0B  讀取中   2.0K    12B          │")
     }
 
     @Test func statusLineSitsAboveTheKeyBar() {

@@ -91,6 +91,51 @@ import Testing
     }
 }
 
+/// The source and explain views, per exercise, from hand-made calls that take every branch.
+extension ScreenSnapshotTests {
+    @Test func exerciseTwoClosesSendsAndSeesUrgentData() {
+        check(TeachingFixtures.modeTwoCloseSendUrgent(view: .source), "source-mode2")
+        check(TeachingFixtures.modeTwoCloseSendUrgent(view: .explain), "explain-mode2")
+    }
+
+    @Test func exerciseFourAcceptsReceivesAndFindsAnEmptyQueue() {
+        check(TeachingFixtures.modeFourAcceptRecvQueueEmpty(view: .source), "source-mode4")
+        check(TeachingFixtures.modeFourAcceptRecvQueueEmpty(view: .explain), "explain-mode4")
+    }
+
+    @Test func exerciseFiveAcceptsEchoesAndCloses() {
+        check(TeachingFixtures.modeFiveAcceptEchoClose(view: .source), "source-mode5")
+        check(TeachingFixtures.modeFiveAcceptEchoClose(view: .explain), "explain-mode5")
+    }
+
+    @Test func exerciseFiveTimesOut() {
+        check(TeachingFixtures.modeFiveTimeout(view: .source), "source-mode5-timeout")
+    }
+
+    @Test func sourceAndExplainInTraditionalChinese() {
+        check(TeachingFixtures.modeFourAcceptRecvQueueEmpty(view: .source, language: .zhTW), "zh-TW-source-mode4")
+        check(TeachingFixtures.modeFiveAcceptEchoClose(view: .explain, language: .zhTW), "zh-TW-explain-mode5")
+    }
+
+    @Test func roomForEverythingShowsAllThreeViews() {
+        for (width, height) in [(160, 40), (200, 60)] {
+            let grid = DashboardRenderer.render(TeachingFixtures.modeTwoCloseSendUrgent(), width: width, height: height)
+            Snapshot.assertMatches(grid, named: "three-views-\(width)x\(height)")
+        }
+        let tall = DashboardRenderer.render(TeachingFixtures.modeFourAcceptRecvQueueEmpty(), width: 80, height: 40)
+        Snapshot.assertMatches(tall, named: "explain-band-80x40")
+    }
+
+    @Test func replayHeaderKeyBarAndEmptyClients() {
+        check(ReplayScreenTests.replay(damage: "line 251: unexpected end of file"), "replay-paused")
+        var help = ReplayScreenTests.replay(speed: 2, playing: true)
+        help.showHelp = true
+        check(help, "replay-help")
+        help.language = .zhTW
+        check(help, "zh-TW-replay-help")
+    }
+}
+
 extension ScreenSnapshotTests {
     @Test func minimumSizeStillShowsEveryPane() {
         Snapshot.assertMatches(DashboardRenderer.render(Fixtures.modeFourWritable(), width: 60, height: 16), named: "minimum-60x16")

@@ -8,16 +8,18 @@ enum ClientsPane {
         let labels = context.labels
         let clients = context.model.clients
         let interval = Format.decimal(context.model.clientInterval, places: context.model.clientInterval < 1 ? 2 : 1) + "s"
-        grid.drawTitle(
-            [Span(labels[.clients], .title), Span(" \(clients.count)", .dim),
-             Span(context.glyphs.separator + labels[.every] + " " + interval, .dim)],
-            on: box)
+        let replaying = context.model.replay != nil
+        var title = [Span(labels[.clients], .title), Span(" \(clients.count)", .dim)]
+        // A replay starts no clients: the interval new ones would get means nothing there.
+        if !replaying { title.append(Span(context.glyphs.separator + labels[.every] + " " + interval, .dim)) }
+        grid.drawTitle(title, on: box)
 
         let area = box.inner
         guard area.height > 0 else { return }
         if clients.isEmpty {
             var pen = Pen(row: 0, in: area)
-            pen.write(labels[.noClients], .dim, into: &grid)
+            pen.write(Format.fit(labels[replaying ? .recordedNoClients : .noClients], width: area.width, ellipsis: context.ellipsis),
+                      .dim, into: &grid)
             return
         }
         // With a single row, the newest client says more than "+N more".

@@ -34,11 +34,14 @@ enum HeaderPane {
             [Span((index > 0 ? "  " : "") + pair.0 + " ", .label), Span(pair.1)]
         }
         let (state, detail) = state(context)
+        // A replay's speed and play state are what its keys change: they stay, and the
+        // totals give way.
         let roomy = totals.displayWidth + 2 + state.displayWidth + detail.displayWidth <= rect.width
-        line(totals, right: roomy ? state + detail : state, row: 1, in: rect, ellipsis: context.ellipsis, on: &grid)
+        let keepDetail = roomy || context.model.replay != nil
+        line(totals, right: keepDetail ? state + detail : state, row: 1, in: rect, ellipsis: context.ellipsis, on: &grid)
 
         if let damage = context.model.replay?.damage, rect.height > 2 {
-            line([Span(labels[.damagedTrace] + " " + damage, .error)], right: [], row: 2, in: rect, ellipsis: context.ellipsis, on: &grid)
+            line([Span(labels.prefixed(labels[.damagedTrace], damage), .error)], right: [], row: 2, in: rect, ellipsis: context.ellipsis, on: &grid)
         }
     }
 
@@ -48,10 +51,10 @@ enum HeaderPane {
     static func state(_ context: RenderContext) -> (state: [Span], detail: [Span]) {
         let labels = context.labels
         if let replay = context.model.replay {
-            let playing = replay.playing ? labels[.replayPlaying] : labels[.replayStopped]
-            let speed = Format.decimal(replay.speed, places: replay.speed < 1 ? 2 : 1) + "x"
+            let playing = replay.playing ? labels[.replayPlaying] : labels[.replayPaused]
             return ([Span(labels.replay(position: replay.position, total: replay.total), .highlight)],
-                    [Span(context.glyphs.separator + speed + context.glyphs.separator + playing, .dim)])
+                    [Span(context.glyphs.separator + labels.speed(replay.speed) + context.glyphs.separator, .dim),
+                     Span(playing, replay.playing ? .readable : .warning)])
         }
         switch context.server.runState {
         case .running: return ([Span(labels[.running], .readable)], [])

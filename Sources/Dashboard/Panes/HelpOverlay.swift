@@ -1,9 +1,11 @@
-/// The `?` overlay: a centred box listing every key of the key table with its sentence.
+/// The `?` overlay: a centred box listing every key of the key table (the replay's in a
+/// replay) with its sentence.
 enum HelpOverlay {
     static func draw(_ context: RenderContext, width: Int, height: Int, on grid: inout TextGrid) {
         let language = context.model.language
-        let keyWidth = KeyTable.bindings.map { DisplayWidth.of($0.label) }.max() ?? 1
-        var lines: [[Span]] = KeyTable.bindings.map { binding in
+        let keys = KeyHelp.entries(context)
+        let keyWidth = keys.map { DisplayWidth.of($0.label) }.max() ?? 1
+        var lines: [[Span]] = keys.map { binding in
             [Span(Format.pad(binding.label, to: keyWidth) + "  ", .keyName), Span(binding.help(language))]
         }
         lines.append([])
@@ -20,7 +22,9 @@ enum HelpOverlay {
         // Clear first, border included, so the overlay's border does not join the panes'.
         grid.fill(x: box.x, y: box.y, width: box.width, height: box.height)
         grid.drawBox(box, ascii: context.model.asciiOnly)
-        grid.drawTitle([Span(context.labels[.help], .title)], on: box)
+        var title = [Span(context.labels[.help], .title)]
+        if context.model.replay != nil { title.append(Span(context.glyphs.separator + context.labels[.replayTitle], .dim)) }
+        grid.drawTitle(title, on: box)
         let area = Rect(x: box.x + 2, y: box.y + 1, width: box.width - 4, height: box.height - 2)
         let cut = lines.count > area.height
         for (row, line) in lines.prefix(cut ? area.height - 1 : area.height).enumerated() {

@@ -1,10 +1,10 @@
-/// The bottom line: the main keys, generated from the key table. On a narrow terminal the
-/// lowest-ranked entries drop out; the rest keep the table's order.
+/// The bottom line: the main keys, generated from the key table (the replay's in a replay).
+/// On a narrow terminal the lowest-ranked entries drop out; the rest keep the table's order.
 enum KeyBar {
     static func draw(_ context: RenderContext, in rect: Rect, on grid: inout TextGrid) {
         grid.fill(x: rect.x, y: rect.y, width: rect.width, height: 1, role: .keyBar)
         var pen = Pen(x: rect.x + 1, y: rect.y, limit: rect.maxX)
-        for (index, entry) in entries(context.model.language, width: rect.width - 1).enumerated() {
+        for (index, entry) in entries(KeyHelp.entries(context), context.model.language, width: rect.width - 1).enumerated() {
             if index > 0 { pen.write("  ", .keyBar, into: &grid) }
             pen.write(entry.key, .keyName, into: &grid)
             pen.write(" " + entry.text, .keyBar, into: &grid)
@@ -12,9 +12,9 @@ enum KeyBar {
     }
 
     /// The (key, word) pairs that fit in `width` columns.
-    static func entries(_ language: Language, width: Int) -> [(key: String, text: String)] {
-        let candidates = KeyTable.bindings.enumerated().compactMap { index, binding in
-            binding.bar.map { (index: index, rank: binding.barRank, key: binding.label, text: $0(language)) }
+    static func entries(_ keys: [KeyHelp], _ language: Language, width: Int) -> [(key: String, text: String)] {
+        let candidates = keys.enumerated().compactMap { index, key in
+            key.bar.map { (index: index, rank: key.rank, key: key.label, text: $0(language)) }
         }
         var kept: Set<Int> = []
         var used = -2

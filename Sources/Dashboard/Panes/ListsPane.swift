@@ -9,9 +9,23 @@ enum ListsPane {
         let server = context.server
         let fds = which == .inputs ? server.inputs : server.outputs
         let term: Term = which == .inputs ? .inputs : .outputs
-        grid.drawTitle([Span(context.labels[term], .title), Span(" \(fds.count)", .dim)], on: box)
-
         let area = box.inner
+
+        // The listener's accept queue (connections the kernel made that no accept() has taken
+        // yet) goes on the listener's row, "(2 pending)", or into the title when the row is full.
+        var pendingNote: String?
+        var pendingInTitle = false
+        if which == .inputs, let pending = server.listenerPending, pending > 0, fds.contains(server.listener) {
+            let fdWidth = fds.prefix(max(1, area.height)).map { Format.digits(Int($0)) }.max() ?? 1
+            let row = fdWidth + 1 + context.describe(fd: server.listener).displayWidth
+            let onRow = context.labels.pendingAfter(pending)
+            pendingInTitle = row + DisplayWidth.of(onRow) > area.width
+            pendingNote = pendingInTitle ? context.labels.pending(pending) : onRow
+        }
+        var title = [Span(context.labels[term], .title), Span(" \(fds.count)", .dim)]
+        if pendingInTitle, let pendingNote { title.append(Span(context.glyphs.separator + pendingNote, .warning)) }
+        grid.drawTitle(title, on: box)
+
         guard area.height > 0 else { return }
         if fds.isEmpty {
             var pen = Pen(row: 0, in: area)
@@ -36,6 +50,7 @@ enum ListsPane {
             pen.column(String(fd), width: fdWidth, alignRight: true, role, ellipsis: context.ellipsis, into: &grid)
             pen.write(" ", into: &grid)
             pen.write(context.describe(fd: fd), into: &grid)
+            if fd == server.listener, !pendingInTitle, let pendingNote { pen.write(pendingNote, .warning, into: &grid) }
         }
         if cut {
             var pen = Pen(row: area.height - 1, in: area)

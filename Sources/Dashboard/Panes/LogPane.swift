@@ -18,7 +18,9 @@ enum LogPane {
             var pen = Pen(row: row, in: area)
             pen.column("#\(entry.seq)", width: seqWidth, alignRight: true, .dim, ellipsis: context.ellipsis, into: &grid)
             pen.skip(1)
-            let line = SeedLog.line(for: entry.event)
+            var line = SeedLog.line(for: entry.event)
+            // The seed's words cut a long payload with "…"; a terminal without UTF-8 gets dots.
+            if context.model.asciiOnly { line = line.replacing("…", with: context.ellipsis) }
             pen.write(Format.fit(line, width: pen.remaining, ellipsis: context.ellipsis), role(of: entry.event), into: &grid)
         }
     }

@@ -36,8 +36,8 @@ struct QueueColumns {
         pen.skip(1)
         cell(&pen, labels[.state], stateWidth, right: false, .label, &grid)
         if showKernel {
-            cell(&pen, "rcvq", Self.numberWidth, right: true, .label, &grid)
-            cell(&pen, "sndq", Self.numberWidth, right: true, .label, &grid)
+            cell(&pen, labels[.kernelUnread], Self.numberWidth, right: true, .label, &grid)
+            cell(&pen, labels[.kernelUnsent], Self.numberWidth, right: true, .label, &grid)
         }
         if barWidth > 0 {
             pen.skip(1)

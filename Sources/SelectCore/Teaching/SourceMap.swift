@@ -34,14 +34,27 @@ public struct SourceMap: Sendable {
             }
             branches[.selectCall] = range
         }
-        branches[.accept] = finder.block(at: finder.line(containing: "if s is server:"))
+        // The readable loop's head and the way into the connection branch: `for s in
+        // readable:`, the `else:` of `if s is server:`, and (modes 3-5) the `try:` around recv.
+        let forReadable = finder.line(containing: "for s in readable:").map { [$0] } ?? []
+        let ifServer = finder.line(containing: "if s is server:")
+        branches[.accept] = forReadable + finder.block(at: ifServer)
         let recvLine = finder.line(containing: "data = s.recv(1024)")
         let ifData = finder.line(containing: "if data:")
-        branches[.receive] = (recvLine.map { [$0] } ?? []) + finder.block(at: ifData)
-        branches[.socketError] = finder.block(at: finder.line(containing: "except socket.error:"))
+        var toRecv = forReadable
+        if let ifServer, let elseLine = finder.sibling(after: finder.blockEnd(ifServer), indentOf: ifServer, starting: "else:") {
+            toRecv.append(elseLine)
+        }
+        if let recvLine {
+            if let tryLine = finder.enclosingLine(of: recvLine), finder.lines[tryLine].contains("try:") { toRecv.append(tryLine) }
+            toRecv.append(recvLine)
+        }
+        branches[.receive] = toRecv + finder.block(at: ifData)
+        branches[.socketError] = toRecv + finder.block(at: finder.line(containing: "except socket.error:"))
         if let ifData {
+            // The empty recv ran the recv line and tested `if data:` on its way to `else:`.
             let end = finder.blockEnd(ifData)
-            branches[.close] = finder.block(at: finder.sibling(after: end, indentOf: ifData, starting: "else:"))
+            branches[.close] = toRecv + [ifData] + finder.block(at: finder.sibling(after: end, indentOf: ifData, starting: "else:"))
         }
         if let loop = finder.line(containing: "for s in writable:") {
             let head = [loop, loop + 1, loop + 2]
@@ -66,6 +79,8 @@ public struct SourceMap: Sendable {
         for event in record.events {
             switch event.kind {
             case .accept: add(.accept)
+            // The seed would have accepted it (and then failed): the accept branch ran.
+            case .refused: add(.accept)
             case .recv: add(.receive)
             case .send: add(event.direct ? .receive : .writableSend)
             case .queueEmpty: add(.queueEmpty)
@@ -74,8 +89,14 @@ public struct SourceMap: Sendable {
             case .close:
                 switch event.reason {
                 case .error?:
-                    add(record.writable.contains(event.fd) && !record.readable.contains(event.fd) ? .writableReset : .socketError)
-                    if !result.contains(.writableReset) { add(.close) }
+                    // Decided per event: a reset on the writable path of one fd must not hide
+                    // the closing branch of another fd's failed recv in the same call.
+                    if record.writable.contains(event.fd) && !record.readable.contains(event.fd) {
+                        add(.writableReset)
+                    } else {
+                        add(.socketError)
+                        add(.close)
+                    }
                 case .exceptional?: add(.exceptional)
                 default: add(.close)
                 }

@@ -27,6 +27,7 @@ final class LiveDashboard {
     private var dirty = true
     private var showHelp = false
     private var scroll = 0
+    private var view = DashboardView.lastCall
     private var clientInterval: Double
     private var status: String?
     private var snapshot = ServerSnapshot()
@@ -96,6 +97,7 @@ final class LiveDashboard {
             server: snapshot, clients: supervisor.rows, showHelp: showHelp, clientInterval: clientInterval,
             status: status, asciiOnly: !session.isUTF8, scroll: scroll)
         model.language = options.language
+        model.view = view
         session.draw(DashboardRenderer.render(model, width: size.width, height: size.height))
         pacer.drew()
         dirty = false
@@ -138,6 +140,8 @@ final class LiveDashboard {
             status = "new clients send every \(clientInterval) s"
         case .toggleHelp:
             showHelp.toggle()
+        case .cycleView:
+            view = view.next
         case .scrollUp:
             scroll = max(0, scroll - 1)
         case .scrollDown:
