@@ -34,6 +34,7 @@ public enum ReplayCommand: Hashable, Sendable {
     case jump
     case faster
     case slower
+    case cycleView
     case toggleHelp
     case quit
 }

@@ -16,6 +16,7 @@ final class ReplayDashboard {
     private var playing = false
     private var speedIndex = 2
     private var showHelp = false
+    private var view = DashboardView.lastCall
     private var typedNumber = ""
     private var status: String?
     private var nextStep = 0.0
@@ -103,6 +104,8 @@ final class ReplayDashboard {
             speedIndex = min(Self.speeds.count - 1, speedIndex + 1)
         case .slower:
             speedIndex = max(0, speedIndex - 1)
+        case .cycleView:
+            view = view.next
         case .toggleHelp:
             showHelp.toggle()
         }
@@ -124,6 +127,7 @@ final class ReplayDashboard {
         var model = DashboardModel(server: timeline.snapshot(at: position), status: status, asciiOnly: !session.isUTF8)
         model.showHelp = showHelp
         model.language = language
+        model.view = view
         model.replay = ReplayInfo(position: position + 1, total: timeline.count, speed: Self.speeds[speedIndex],
                                   playing: playing, damage: timeline.file.damage)
         session.draw(DashboardRenderer.render(model, width: size.width, height: size.height))
