@@ -32,3 +32,28 @@ extension InProcess {
         }
     }
 }
+
+extension InProcess {
+    @Suite("the screen's log")
+    struct LogRingTests {
+        @Test("the log keeps a preview of each message without capturing payloads in records, and stays bounded")
+        func logKeepsPreviews() throws {
+            let stepper = try Stepper(mode: .three, payloadCapture: 0, logCapacity: 4)
+            let client = try TestClient(port: stepper.port)
+            try stepper.step()
+            for round in 0..<3 {
+                let message = Array("message \(round) ".utf8) + Array(repeating: UInt8(ascii: "x"), count: 100)
+                try client.send(message)
+                let record = try stepper.step()
+                #expect(record.events.allSatisfy { $0.payload == nil })
+                _ = try client.receive(exactly: message.count)
+            }
+            let log = stepper.server.snapshot().log
+            #expect(log.count == 4)
+            let last = try #require(log.last)
+            #expect(last.event.kind == .send)
+            #expect(last.event.payload == Array(("message 2 " + String(repeating: "x", count: 54)).utf8))
+            #expect(SeedLog.line(for: last.event).hasSuffix("…(110 bytes) to ('127.0.0.1', \(client.localPort))"))
+        }
+    }
+}

@@ -37,6 +37,10 @@ public final class SelectServer: @unchecked Sendable {
     private var receiveBuffer: UnsafeMutableRawBufferPointer
     private var touched: [Int32] = []
     private var lastAccepted: PeerAddress?
+    /// Between calls (a mode or backend switch), events wait for the next call's record.
+    private var collectingPending = false
+    /// The last measured cost of a call, shown until the next measurement.
+    private var lastCost = 0.0
     /// Held open so that, out of descriptors, the server can still accept and refuse.
     private var spareFD: Int32 = -1
     private var lastAcceptedBeforeCall: PeerAddress?
@@ -90,14 +94,18 @@ public final class SelectServer: @unchecked Sendable {
             record.inputs = inputs
             record.outputs = outputs
             record.internalFDs.append(contentsOf: internalFDs)
-            record.events.append(contentsOf: pendingEvents)
+            for event in pendingEvents { emit(event) }
             pendingEvents.removeAll(keepingCapacity: true)
             lastAcceptedBeforeCall = lastAccepted
         }
-        let costStart = config.measureCost ? threadCPUSeconds() : 0
+        // The thread's CPU clock costs a system call: at machine speed it is read on one call
+        // in 64, at human speed (the last call slept) on every call.
+        let measure = config.measureCost && (record.seq & 63 == 0 || completed.blockedMilliseconds > 1)
+        let costStart = measure ? threadCPUSeconds() : 0
         try backend.wait(inputs: record.inputs, outputs: record.outputs, internalFDs: internalFDs, timeout: mode.timeout, into: &record)
-        if config.measureCost {
+        if measure {
             record.costMicroseconds = (threadCPUSeconds() - costStart) * 1_000_000
+            lastCost = record.costMicroseconds
         }
         lock.withLock {
             handleResult()
@@ -137,9 +145,6 @@ public final class SelectServer: @unchecked Sendable {
                 record.queues.append(QueueDepth(fd: fd, messages: 0, bytes: 0))
             }
         }
-        if log.capacity > 0 {
-            for event in record.events { log.append(LogEntry(seq: record.seq, event: event)) }
-        }
     }
 
     private func open(_ fd: Int32) -> Connection? {
@@ -153,8 +158,15 @@ public final class SelectServer: @unchecked Sendable {
         }
     }
 
-    private func emit(_ event: ServerEvent) {
+    /// Records what the server did. `bytes` gives the screen's log a preview of the data
+    /// without an allocation per message; `payload` on the event is the full capture.
+    private func emit(_ event: ServerEvent, bytes: UnsafeRawBufferPointer? = nil) {
+        if collectingPending {
+            pendingEvents.append(event)
+            return
+        }
         record.events.append(event)
+        if log.capacity > 0 { log.append(LogEntry(seq: record.seq, event: event), preview: bytes) }
     }
 
     private func payload(_ bytes: UnsafeRawBufferPointer) -> [UInt8]? {
@@ -226,7 +238,7 @@ public final class SelectServer: @unchecked Sendable {
         let data = UnsafeRawBufferPointer(rebasing: receiveBuffer[0..<count])
         connection.bytesIn += count
         counters.bytesIn += count
-        emit(ServerEvent(kind: .recv, fd: connection.fd, bytes: count, peer: connection.peer, payload: payload(data)))
+        emit(ServerEvent(kind: .recv, fd: connection.fd, bytes: count, peer: connection.peer, payload: payload(data)), bytes: data)
 
         switch mode.dataHandling {
         case .queueOnly:
@@ -265,7 +277,7 @@ public final class SelectServer: @unchecked Sendable {
         connection.bytesOut += sent
         counters.bytesOut += sent
         emit(ServerEvent(kind: .send, fd: connection.fd, bytes: sent, requested: data.count, peer: connection.peer,
-                         payload: payload(data), direct: true))
+                         payload: payload(data), direct: true), bytes: data)
         if sent < data.count {
             connection.queue.append(UnsafeRawBufferPointer(rebasing: data[sent...]))
             addToOutputs(connection)
@@ -293,11 +305,14 @@ public final class SelectServer: @unchecked Sendable {
         }
         let requested = connection.queue.headLength
         let result: Posix.IOResult
-        var preview: [UInt8]?
         do {
             result = try connection.queue.withHead { head in
-                preview = payload(head)
-                return try Sockets.send(connection.fd, head)
+                let result = try Sockets.send(connection.fd, head)
+                let sent: Int
+                if case .done(let count) = result { sent = count } else { sent = 0 }
+                emit(ServerEvent(kind: .send, fd: connection.fd, bytes: sent, requested: requested, peer: connection.peer,
+                                 payload: payload(head)), bytes: head)
+                return result
             }
         } catch let error as SystemError {
             close(connection, reason: .error, detail: error.name)
@@ -313,7 +328,6 @@ public final class SelectServer: @unchecked Sendable {
         connection.queue.consumeHead(sent)
         connection.bytesOut += sent
         counters.bytesOut += sent
-        emit(ServerEvent(kind: .send, fd: connection.fd, bytes: sent, requested: requested, peer: connection.peer, payload: preview))
 
         if connection.queue.isEmpty && mode.dataHandling == .echoDirectly {
             // Modes 3 and 5 use `outputs` only for leftovers: leave as soon as they are gone.
@@ -409,12 +423,10 @@ public final class SelectServer: @unchecked Sendable {
     public func switchMode(to newMode: Mode) {
         lock.withLock {
             guard newMode != mode else { return }
-            let event = ServerEvent(kind: .mode, from: String(mode.rawValue), to: String(newMode.rawValue))
+            collectingPending = true
+            defer { collectingPending = false }
+            emit(ServerEvent(kind: .mode, from: String(mode.rawValue), to: String(newMode.rawValue)))
             mode = newMode
-            // Events raised here go into the next call's record, after the mode event.
-            let saved = record.events
-            record.events.removeAll()
-            record.events.append(event)
             if !newMode.sends {
                 for fd in outputs { if let connection = open(fd) { removeFromOutputs(connection) } }
                 // Mode 1 never sends, so a connection waiting to flush before closing never would.
@@ -422,8 +434,6 @@ public final class SelectServer: @unchecked Sendable {
             } else {
                 for fd in acceptOrder { if let connection = open(fd), !connection.queue.isEmpty { addToOutputs(connection) } }
             }
-            pendingEvents.append(contentsOf: record.events)
-            record.events = saved
         }
     }
 
@@ -433,9 +443,9 @@ public final class SelectServer: @unchecked Sendable {
         guard kind != backendKind else { return }
         let newBackend = try Backends.make(kind)
         lock.withLock {
-            let saved = record.events
-            record.events.removeAll()
-            record.events.append(ServerEvent(kind: .backend, from: backendKind.rawValue, to: kind.rawValue))
+            collectingPending = true
+            defer { collectingPending = false }
+            emit(ServerEvent(kind: .backend, from: backendKind.rawValue, to: kind.rawValue))
             backend.close()
             backend = newBackend
             backendKind = kind
@@ -448,8 +458,6 @@ public final class SelectServer: @unchecked Sendable {
                     backend.setInterest(fd: fd, read: connection.inInputs, write: connection.inOutputs)
                 }
             }
-            pendingEvents.append(contentsOf: record.events)
-            record.events = saved
         }
     }
 
@@ -489,7 +497,10 @@ public final class SelectServer: @unchecked Sendable {
             snapshot.outputs = outputs
             snapshot.queueCap = config.queueCap
             snapshot.fdSetSize = Backends.fdSetSize
-            snapshot.lastRecord = completed.seq > 0 ? completed : nil
+            if completed.seq > 0 {
+                snapshot.lastRecord = completed
+                if completed.costMicroseconds == 0 { snapshot.lastRecord?.costMicroseconds = lastCost }
+            }
             snapshot.log = log.ordered()
             snapshot.lastAcceptedBeforeCall = lastAcceptedBeforeCall
             // Kernel queue sizes cost two ioctls a connection: sampled only while few enough
