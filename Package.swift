@@ -31,10 +31,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "SelectCoreTests", dependencies: ["SelectCore"]),
+        // A plain blocking TCP client that both socket-level test targets drive servers with.
+        .target(name: "LoopbackTesting", path: "Tests/LoopbackTesting"),
+        .testTarget(name: "SelectCoreTests", dependencies: ["SelectCore", "LoopbackTesting"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "SelectCore"],
                     resources: [.copy("Snapshots")]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Dashboard", "CNcurses"]),
-        .testTarget(name: "SelectScopeTests", dependencies: ["SelectCore"]),
+        .testTarget(name: "SelectScopeTests", dependencies: ["SelectCore", "LoopbackTesting"]),
     ]
 )

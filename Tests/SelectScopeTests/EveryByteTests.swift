@@ -1,3 +1,4 @@
+import LoopbackTesting
 import Foundation
 import Testing
 #if canImport(Glibc)

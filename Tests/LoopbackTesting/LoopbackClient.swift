@@ -5,17 +5,17 @@ import Glibc
 
 /// A plain client socket on 127.0.0.1, written directly on Glibc so the tests do not lean
 /// on the code they test. Blocking by default; every wait has a deadline (poll).
-final class LoopbackClient: @unchecked Sendable {
-    let fd: Int32
+public final class LoopbackClient: @unchecked Sendable {
+    public let fd: Int32
     /// The client's own port: the server's `peer` for this connection.
-    let localPort: Int
-    private(set) var isClosed = false
+    public let localPort: Int
+    public private(set) var isClosed = false
 
     /// Connects to 127.0.0.1:`port`. `receiveBuffer` sets SO_RCVBUF before connecting (a
     /// small one makes the server's sends come up short).
-    init(port: Int, receiveBuffer: Int32? = nil) throws {
+    public init(port: Int, receiveBuffer: Int32? = nil) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw Rig.Failure("socket: errno \(errno)") }
+        guard fd >= 0 else { throw LoopbackFailure("socket: errno \(errno)") }
         if var size = receiveBuffer {
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         }
@@ -31,7 +31,7 @@ final class LoopbackClient: @unchecked Sendable {
         guard result == 0 else {
             let code = errno
             Glibc.close(fd)
-            throw Rig.Failure("connect to 127.0.0.1:\(port): errno \(code)")
+            throw LoopbackFailure("connect to 127.0.0.1:\(port): errno \(code)")
         }
         self.fd = fd
         localPort = LoopbackClient.localPort(of: fd)
@@ -39,7 +39,7 @@ final class LoopbackClient: @unchecked Sendable {
 
     deinit { if !isClosed { Glibc.close(fd) } }
 
-    static func localPort(of fd: Int32) -> Int {
+    public static func localPort(of fd: Int32) -> Int {
         var address = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) {
@@ -48,20 +48,20 @@ final class LoopbackClient: @unchecked Sendable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    var receiveBufferSize: Int32 {
+    public var receiveBufferSize: Int32 {
         var size: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
         getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, &length)
         return size
     }
 
-    func setNonBlocking() {
+    public func setNonBlocking() {
         let flags = fcntl(fd, F_GETFL)
         _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
     }
 
     /// Sends every byte (blocking socket), or throws.
-    func send(_ bytes: [UInt8]) throws {
+    public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let count = bytes.withUnsafeBytes { raw in
@@ -70,16 +70,16 @@ final class LoopbackClient: @unchecked Sendable {
             if count < 0 {
                 if errno == EINTR { continue }
                 if errno == EAGAIN { _ = waitFor(events: Int16(POLLOUT), timeout: 1); continue }
-                throw Rig.Failure("send: errno \(errno)")
+                throw LoopbackFailure("send: errno \(errno)")
             }
             offset += count
         }
     }
 
-    func send(_ text: String) throws { try send(Array(text.utf8)) }
+    public func send(_ text: String) throws { try send(Array(text.utf8)) }
 
     /// One non-blocking send attempt: the bytes the kernel took (0 when it took none).
-    func trySend(_ bytes: ArraySlice<UInt8>) -> Int {
+    public func trySend(_ bytes: ArraySlice<UInt8>) -> Int {
         let count = bytes.withUnsafeBytes { raw in
             Glibc.send(fd, raw.baseAddress!, raw.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
         }
@@ -87,40 +87,40 @@ final class LoopbackClient: @unchecked Sendable {
     }
 
     /// Whether `events` is ready within `timeout` seconds.
-    func waitFor(events: Int16, timeout: Double) -> Bool {
+    public func waitFor(events: Int16, timeout: Double) -> Bool {
         var descriptor = pollfd(fd: fd, events: events, revents: 0)
         let result = Glibc.poll(&descriptor, 1, Int32(max(0, timeout * 1000)))
         return result > 0
     }
 
     /// Reads until exactly `count` bytes arrived; throws on EOF, error or deadline.
-    func receive(exactly count: Int, timeout: Double = 5) throws -> [UInt8] {
+    public func receive(exactly count: Int, timeout: Double = 5) throws -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(count)
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        let deadline = Rig.now() + timeout
+        let deadline = monotonicNow() + timeout
         while out.count < count {
-            let left = deadline - Rig.now()
-            guard left > 0 else { throw Rig.Failure("received \(out.count) of \(count) bytes before the deadline") }
+            let left = deadline - monotonicNow()
+            guard left > 0 else { throw LoopbackFailure("received \(out.count) of \(count) bytes before the deadline") }
             guard waitFor(events: Int16(POLLIN), timeout: left) else { continue }
             let want = min(buffer.count, count - out.count)
             let n = Glibc.recv(fd, &buffer, want, Int32(MSG_DONTWAIT))
-            if n == 0 { throw Rig.Failure("EOF after \(out.count) of \(count) bytes") }
+            if n == 0 { throw LoopbackFailure("EOF after \(out.count) of \(count) bytes") }
             if n < 0 {
                 if errno == EAGAIN || errno == EINTR { continue }
-                throw Rig.Failure("recv: errno \(errno) after \(out.count) of \(count) bytes")
+                throw LoopbackFailure("recv: errno \(errno) after \(out.count) of \(count) bytes")
             }
             out.append(contentsOf: buffer[0..<n])
         }
         return out
     }
 
-    func receiveString(count: Int, timeout: Double = 5) throws -> String {
+    public func receiveString(count: Int, timeout: Double = 5) throws -> String {
         String(decoding: try receive(exactly: count, timeout: timeout), as: UTF8.self)
     }
 
     /// What is readable right now, without waiting (nil: nothing, EOF or error).
-    func receiveAvailable() -> [UInt8]? {
+    public func receiveAvailable() -> [UInt8]? {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         let n = Glibc.recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
         return n > 0 ? Array(buffer[0..<n]) : nil
@@ -128,11 +128,11 @@ final class LoopbackClient: @unchecked Sendable {
 
     /// True once the server closed its side (EOF or a reset), within the deadline.
     /// Bytes still arriving before the end are discarded.
-    func waitForClose(timeout: Double) -> Bool {
+    public func waitForClose(timeout: Double) -> Bool {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        let deadline = Rig.now() + timeout
-        while Rig.now() < deadline {
-            guard waitFor(events: Int16(POLLIN), timeout: deadline - Rig.now()) else { continue }
+        let deadline = monotonicNow() + timeout
+        while monotonicNow() < deadline {
+            guard waitFor(events: Int16(POLLIN), timeout: deadline - monotonicNow()) else { continue }
             let n = Glibc.recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
             if n == 0 { return true }
             if n < 0 && errno != EAGAIN && errno != EINTR { return true }
@@ -141,16 +141,16 @@ final class LoopbackClient: @unchecked Sendable {
     }
 
     /// Half-close: "I am done sending" (the server's recv returns empty).
-    func shutdownWrite() { Glibc.shutdown(fd, Int32(SHUT_WR)) }
+    public func shutdownWrite() { Glibc.shutdown(fd, Int32(SHUT_WR)) }
 
-    func close() {
+    public func close() {
         guard !isClosed else { return }
         isClosed = true
         Glibc.close(fd)
     }
 
     /// Close with an RST (SO_LINGER 0) instead of a FIN.
-    func reset() {
+    public func reset() {
         guard !isClosed else { return }
         var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
         setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
@@ -159,3 +159,15 @@ final class LoopbackClient: @unchecked Sendable {
 }
 
 
+
+/// A failed socket operation in a test client, with what was asked and errno.
+public struct LoopbackFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+func monotonicNow() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
