@@ -50,17 +50,10 @@ final class EpollBackend: ReadinessBackend {
             apply(fd: fd, mask: UInt32(SS_EPOLLIN))
         }
         let milliseconds = timeout.map { Int32(($0 * 1000).rounded()) } ?? -1
-        let started = Posix.monotonicSeconds()
-        let count = ss_epoll_wait(epollFD, buffer, capacity, milliseconds)
-        record.blockedMilliseconds = (Posix.monotonicSeconds() - started) * 1000
-        if count < 0 {
-            let code = errno
-            if code == EINTR {
-                record.internalReady.append(contentsOf: internalFDs)
-                return
-            }
-            throw SystemError("epoll_wait", errno: code)
+        let result = try timedCall("epoll_wait", internalFDs: internalFDs, into: &record) {
+            ss_epoll_wait(epollFD, buffer, capacity, milliseconds)
         }
+        guard let count = result else { return }
         let hangup = UInt32(SS_EPOLLHUP | SS_EPOLLERR | SS_EPOLLRDHUP)
         for index in 0..<count {
             let fd = ss_epoll_event_fd(buffer, index)

@@ -31,17 +31,10 @@ final class PollBackend: ReadinessBackend {
         defer { for descriptor in descriptors { slot[Int(descriptor.fd)] = -1 } }
 
         let milliseconds = timeout.map { Int32(($0 * 1000).rounded()) } ?? -1
-        let started = Posix.monotonicSeconds()
-        let count = Glibc.poll(&descriptors, nfds_t(descriptors.count), milliseconds)
-        record.blockedMilliseconds = (Posix.monotonicSeconds() - started) * 1000
-        if count < 0 {
-            let code = errno
-            if code == EINTR {
-                record.internalReady.append(contentsOf: internalFDs)
-                return
-            }
-            throw SystemError("poll", errno: code)
+        let result = try timedCall("poll", internalFDs: internalFDs, into: &record) {
+            Glibc.poll(&descriptors, nfds_t(descriptors.count), milliseconds)
         }
+        guard let count = result else { return }
         if count == 0 { return }
         let hangup = Int16(POLLHUP | POLLERR | POLLNVAL)
         for fd in inputs {

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One readiness call over the exercise's lists: `select`, `poll` or `epoll`.
 ///
 /// The server keeps `inputs` and `outputs` as the seed does and tells the backend when an
@@ -18,6 +22,22 @@ public protocol ReadinessBackend: AnyObject {
 
     /// Releases kernel state (the epoll fd).
     func close()
+}
+
+extension ReadinessBackend {
+    /// Makes the blocking system call, records how long it blocked, and turns its errors into
+    /// the record: a signal (EINTR) counts as an internal wake-up, like the pipe it writes to.
+    /// Returns the call's count, or nil when it was interrupted.
+    func timedCall(_ name: String, internalFDs: [Int32], into record: inout StepRecord, _ call: () -> Int32) throws -> Int32? {
+        let started = Posix.monotonicSeconds()
+        let count = call()
+        record.blockedMilliseconds = (Posix.monotonicSeconds() - started) * 1000
+        guard count < 0 else { return count }
+        let code = errno
+        guard code == EINTR else { throw SystemError(name, errno: code) }
+        record.internalReady.append(contentsOf: internalFDs)
+        return nil
+    }
 }
 
 public enum Backends {

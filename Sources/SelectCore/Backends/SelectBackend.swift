@@ -38,23 +38,12 @@ final class SelectBackend: ReadinessBackend {
             interval.tv_sec = Int(timeout)
             interval.tv_usec = Int((timeout - Double(Int(timeout))) * 1_000_000)
         }
-        let started = Posix.monotonicSeconds()
-        let count: Int32
-        if timeout == nil {
-            count = Glibc.select(highest + 1, &readSet.raw, &writeSet.raw, &exceptSet.raw, nil)
-        } else {
-            count = Glibc.select(highest + 1, &readSet.raw, &writeSet.raw, &exceptSet.raw, &interval)
+        let result = try timedCall("select", internalFDs: internalFDs, into: &record) {
+            timeout == nil
+                ? Glibc.select(highest + 1, &readSet.raw, &writeSet.raw, &exceptSet.raw, nil)
+                : Glibc.select(highest + 1, &readSet.raw, &writeSet.raw, &exceptSet.raw, &interval)
         }
-        record.blockedMilliseconds = (Posix.monotonicSeconds() - started) * 1000
-        if count < 0 {
-            let code = errno
-            // A signal interrupted the call: an internal wake-up, like the pipe it will write to.
-            if code == EINTR {
-                record.internalReady.append(contentsOf: internalFDs)
-                return
-            }
-            throw SystemError("select", errno: code)
-        }
+        guard let count = result else { return }
         if count == 0 { return }
         for fd in inputs where readSet.contains(fd) { record.readable.append(fd) }
         for fd in outputs where writeSet.contains(fd) { record.writable.append(fd) }
