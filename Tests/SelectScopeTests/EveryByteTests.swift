@@ -5,28 +5,6 @@ import Testing
 import Glibc
 #endif
 
-/// SplitMix64: reproducible pseudo-random content and write sizes.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func bytes(_ count: Int) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: (count + 7) / 8 * 8)
-        out.withUnsafeMutableBytes { raw in
-            let words = raw.bindMemory(to: UInt64.self)
-            for index in words.indices { words[index] = next() }
-        }
-        out.removeLast(out.count - count)
-        return out
-    }
-}
 
 /// Issue 2, Done-when 3: in modes 2–5 every byte comes back, in order. 50 clients each
 /// send 1 MiB of pseudo-random content in random-sized writes (1 B – 64 KiB) while reading
@@ -47,10 +25,10 @@ struct EveryByte {
         var finishedSending = false
         var ended = false
         var failure: String?
-        var random: SeededRandom
+        var random: SplitMix64
 
         init(port: Int, seed: UInt64) throws {
-            random = SeededRandom(seed: seed)
+            random = SplitMix64(seed: seed)
             sent = random.bytes(EveryByte.size)
             // One spare byte: anything beyond what was sent is caught, not truncated.
             received = [UInt8](repeating: 0, count: EveryByte.size + 1)

@@ -96,11 +96,6 @@ public final class ClientSupervisor {
         return row
     }
 
-    /// The newest client still running.
-    public var newestRunning: ClientRow? {
-        children.last { $0.row.state == .running }?.row
-    }
-
     /// `x`: end the newest client (SIGTERM: the kernel closes its socket).
     @discardableResult
     public func closeNewest() -> ClientRow? {

@@ -6,7 +6,7 @@ public struct TraceFile: Sendable {
     public var records: [StepRecord]
     /// "line 42: not JSON" — nil when the whole file read cleanly.
     public var damage: String?
-    /// The listen address, when the trace carried one (the dashboard records it).
+    /// The listen address, from the first record of a recording (`TraceRecorder` writes it).
     public var listenAddress: PeerAddress?
 
     public init(records: [StepRecord], damage: String? = nil, listenAddress: PeerAddress? = nil) {
@@ -51,10 +51,6 @@ public enum TraceReader {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
                 file.damage = "line \(lineNumber): not a JSON object"
                 break
-            }
-            if object["kind"] as? String == "header" {
-                if let address = object["listen"] as? String { file.listenAddress = parseAddress(address) }
-                continue
             }
             if file.listenAddress == nil, let address = object["listen"] as? String { file.listenAddress = parseAddress(address) }
             guard let record = record(from: object) else {

@@ -3,9 +3,7 @@ public enum ServerCommand: Sendable, Equatable {
     case switchMode(Mode)
     case switchBackend(BackendKind)
     case nextBackend
-    /// Stop before the next call.
-    case pause
-    /// While paused: make exactly one call.
+    /// Pause before the next call; while paused, make exactly one call.
     case step
     case resume
     case stop

@@ -22,8 +22,8 @@ public final class ServerHost: @unchecked Sendable {
     private var paused = false
     private var stepsRequested = 0
     private var observers: [(StepRecord) -> Void] = []
-    /// Errors from a backend switch, reported to the screen as a status line.
-    public private(set) var lastCommandError: String?
+    /// A backend switch that failed, until the screen takes it (guarded by `commandLock`).
+    private var commandError: String?
 
     public init(server: SelectServer) throws {
         self.server = server
@@ -171,8 +171,6 @@ public final class ServerHost: @unchecked Sendable {
                 switchBackend(to: kind)
             case .nextBackend:
                 switchBackend(to: server.backendKind.next)
-            case .pause:
-                paused = true
             case .step:
                 if paused { stepsRequested += 1 } else { paused = true }
             case .resume:
@@ -190,9 +188,16 @@ public final class ServerHost: @unchecked Sendable {
     private func switchBackend(to kind: BackendKind) {
         do {
             try server.switchBackend(to: kind)
-            lastCommandError = nil
         } catch {
-            lastCommandError = "\(error)"
+            commandLock.withLock { commandError = "\(error)" }
+        }
+    }
+
+    /// Safe from any thread: the last command that failed, once (nil when none did since).
+    public func takeCommandError() -> String? {
+        commandLock.withLock {
+            defer { commandError = nil }
+            return commandError
         }
     }
 

@@ -91,7 +91,7 @@ final class LiveDashboard {
     private func draw() {
         host.takeChange()
         snapshot = host.snapshot()
-        if let error = host.lastCommandError { status = error }
+        if let error = host.takeCommandError() { status = error }
         let size = session.size
         var model = DashboardModel(
             server: snapshot, clients: supervisor.rows, showHelp: showHelp, clientInterval: clientInterval,
