@@ -23,6 +23,8 @@ public final class ClientSupervisor {
     private let port: Int
     private var children: [Child] = []
     private var nextID = 1
+    /// Reused for every read of the clients' output (the screen polls on each wake-up).
+    private var readBuffer = [UInt8](repeating: 0, count: 4096)
     /// Reaped clients stay listed (with how they ended) up to this many.
     private let keepExited = 8
 
@@ -120,12 +122,11 @@ public final class ClientSupervisor {
     @discardableResult
     public func poll() -> Bool {
         var changed = false
-        var buffer = [UInt8](repeating: 0, count: 4096)
         for child in children where child.outputFD >= 0 {
             while true {
-                let count = Glibc.read(child.outputFD, &buffer, buffer.count)
+                let count = Glibc.read(child.outputFD, &readBuffer, readBuffer.count)
                 if count > 0 {
-                    child.partialLine.append(contentsOf: buffer[0..<count])
+                    child.partialLine.append(contentsOf: readBuffer[0..<count])
                     changed = takeLines(child) || changed
                     continue
                 }
