@@ -3,9 +3,13 @@
 servers, and `selectscope server` with each backend (headless, and with the dashboard
 attached under tmux), all loaded by `selectscope bench` in one run on this machine.
 
-Usage: Benchmarks/run.py [--quick] [--duration S] [--out BENCHMARKS.md]
+Usage: Benchmarks/run.py [--quick | --targets] [--duration S] [--repeat K] [--connections N ...]
+                         [--sizes B ...] [--servers NAME ...] [--out BENCHMARKS.md]
 Prints a table with messages/s, p99, server CPU per echo and the ratio to the C server.
+With --repeat K every point is run K times, the servers taking turns, and the median is shown:
+on a 2-core machine one run is ±20 % noise.
 """
+import statistics
 import argparse
 import json
 import os
@@ -158,48 +162,78 @@ def run_one(server, connections, size, duration, idle=0):
         server.stop()
 
 
+def median_report(reports):
+    """The run with the median messages/s, its CPU per echo replaced by the median of all."""
+    done = [r for r in reports if r is not None]
+    if not done:
+        return None
+    done.sort(key=lambda r: r["messages_per_s"])
+    middle = dict(done[len(done) // 2])
+    cpus = [r["server_cpu_us_per_echo"] for r in done if r["server_cpu_us_per_echo"] is not None]
+    middle["server_cpu_us_per_echo"] = statistics.median(cpus) if cpus else None
+    middle["runs"] = len(done)
+    return middle
+
+
+def format_row(n, size, idle, name, r, c):
+    label = f"{n}{'+' + str(idle) + ' idle' if idle else ''}"
+    if r is None:
+        return f"| {label} | {size} | {name} | failed | | | | | |"
+    ratio = r["messages_per_s"] / c["messages_per_s"] if c and c["messages_per_s"] else 0
+    cpu = r["server_cpu_us_per_echo"]
+    c_cpu = c["server_cpu_us_per_echo"] if c else None
+    cpu_ratio = f"{cpu / c_cpu:.2f}" if cpu and c_cpu else "-"
+    line = (f"| {label} | {size} | {name} | {r['messages_per_s']:.0f} | {r['mb_per_s']:.2f} | {r['rtt_us']['p99']:.0f} "
+            f"| {cpu:.1f} | {ratio:.2f} | {cpu_ratio} |" if cpu is not None else
+            f"| {label} | {size} | {name} | {r['messages_per_s']:.0f} | {r['mb_per_s']:.2f} | {r['rtt_us']['p99']:.0f} | - | {ratio:.2f} | - |")
+    if r["mismatches"]:
+        line += f" **{r['mismatches']} mismatched bytes**"
+    return line
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=float, default=3)
     parser.add_argument("--quick", action="store_true", help="N = 10, 100 at 64 B and 1 KiB only")
+    parser.add_argument("--targets", action="store_true",
+                        help="only the points the targets name: 100 x 64 B, 500 x 1 KiB, 1000 x 1 KiB, 10 busy + 900 idle")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per point; the median is shown")
     parser.add_argument("--out", help="also write the table to this Markdown file")
-    parser.add_argument("--connections", type=int, nargs="*", help="only these N (default 1 10 100 1000)")
+    parser.add_argument("--connections", type=int, nargs="*", help="only these N (default 1 10 100 500 1000)")
+    parser.add_argument("--sizes", type=int, nargs="*", help="only these message sizes (default 64 1024 16384)")
+    parser.add_argument("--servers", nargs="*", help="only servers whose name contains one of these")
     parser.add_argument("--no-idle", action="store_true", help="skip the 10 busy + 900 idle scenario")
     args = parser.parse_args()
     build()
-    matrix = [(n, s) for n in (args.connections or (1, 10, 100, 1000)) for s in (64, 1024, 16384)]
+    matrix = [(n, s) for n in (args.connections or (1, 10, 100, 500, 1000)) for s in (args.sizes or (64, 1024, 16384))]
     if args.quick:
         matrix = [(n, s) for n in (10, 100) for s in (64, 1024)]
-    rows = []
-    header = "| N | size | server | messages/s | MB/s | p99 µs | CPU µs/echo | × C |"
+    if args.targets:
+        matrix = [(100, 64), (500, 1024), (1000, 1024)]
+    chosen = [s for s in servers(None) if not args.servers or any(w in s.name for w in args.servers)]
+    header = "| N | size | server | messages/s | MB/s | p99 µs | CPU µs/echo | × C | CPU × C |"
+    rule = "|---|---|---|---|---|---|---|---|---|"
     print(header)
-    print("|---|---|---|---|---|---|---|---|")
-    lines = [header, "|---|---|---|---|---|---|---|---|"]
+    print(rule)
+    lines = [header, rule]
     scenarios = [(n, s, 0) for n, s in matrix] + ([] if args.no_idle else [(10, 64, 900)])
     for n, size, idle in scenarios:
-        results = {}
-        for server in servers(None):
-            results[server.name] = run_one(server, n, size, args.duration, idle)
+        runs = {server.name: [] for server in chosen}
+        for _ in range(args.repeat):
+            for server in chosen:
+                runs[server.name].append(run_one(server, n, size, args.duration, idle))
+        results = {name: median_report(reports) for name, reports in runs.items()}
         for name, r in results.items():
-            c_name = "C epoll" if ("epoll" in name) else "C select"
-            c = results.get(c_name)
-            if r is None:
-                line = f"| {n}{'+' + str(idle) + ' idle' if idle else ''} | {size} | {name} | failed | | | | |"
-            else:
-                ratio = r["messages_per_s"] / c["messages_per_s"] if c and c["messages_per_s"] else 0
-                cpu = r["server_cpu_us_per_echo"]
-                line = (f"| {n}{'+' + str(idle) + ' idle' if idle else ''} | {size} | {name} | {r['messages_per_s']:.0f} | {r['mb_per_s']:.2f} "
-                        f"| {r['rtt_us']['p99']:.0f} | {cpu:.1f} | {ratio:.2f} |" if cpu is not None else
-                        f"| {n} | {size} | {name} | {r['messages_per_s']:.0f} | {r['mb_per_s']:.2f} | {r['rtt_us']['p99']:.0f} | - | {ratio:.2f} |")
-                if r["mismatches"]:
-                    line += f" **{r['mismatches']} mismatched bytes**"
+            c = results.get("C epoll" if "epoll" in name else "C select")
+            line = format_row(n, size, idle, name, r, c)
             print(line, flush=True)
             lines.append(line)
     if args.out:
+        command = " ".join(["Benchmarks/run.py"] + sys.argv[1:])
         with open(args.out, "w") as f:
             f.write("# Benchmarks\n\n")
-            f.write(f"Command: `Benchmarks/run.py{' --quick' if args.quick else ''} --duration {args.duration:g}` on "
-                    f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}. Ratios are against the C server of the same kind "
+            f.write(f"Command: `{command}` on {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}. "
+                    "Ratios are against the C server of the same kind "
                     "(select rows against C select, epoll rows against C epoll).\n\n")
             f.write("\n".join(lines) + "\n")
     shutil.rmtree(WORK, ignore_errors=True)

@@ -3,13 +3,50 @@ import Glibc
 #endif
 
 /// An IP address and port, as the server caches it at accept time.
+///
+/// The text of the address is stored inline rather than as a `String`, so the value holds no
+/// reference: events that carry it are copied by the server loop without a retain or release.
 public struct PeerAddress: Hashable, Sendable, CustomStringConvertible {
-    public var host: String
+    /// Room for the longest numeric address (INET6_ADDRSTRLEN is 46) or a short host name;
+    /// longer names are cut to fit.
+    public static let hostCapacity = 48
+
+    private var hostCount: UInt8 = 0
+    private var hostBytes: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
     public var port: Int
 
     public init(host: String, port: Int) {
-        self.host = host
         self.port = port
+        self.host = host
+    }
+
+    public var host: String {
+        get {
+            withUnsafeBytes(of: hostBytes) { String(decoding: $0.prefix(Int(hostCount)), as: UTF8.self) }
+        }
+        set {
+            // Cut at a whole character, never inside one.
+            var count = 0
+            for scalar in newValue.unicodeScalars {
+                let width = UTF8.width(scalar)
+                if count + width > PeerAddress.hostCapacity { break }
+                count += width
+            }
+            let utf8 = Array(newValue.utf8.prefix(count))
+            hostBytes = (0, 0, 0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &hostBytes) { $0.copyBytes(from: utf8) }
+            hostCount = UInt8(utf8.count)
+        }
+    }
+
+    public static func == (a: PeerAddress, b: PeerAddress) -> Bool {
+        a.port == b.port && a.hostCount == b.hostCount
+            && withUnsafeBytes(of: a.hostBytes) { x in withUnsafeBytes(of: b.hostBytes) { y in x.elementsEqual(y) } }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(port)
+        withUnsafeBytes(of: hostBytes) { hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: $0.prefix(Int(hostCount)))) }
     }
 
     /// "127.0.0.1:5000" ("[::1]:5000" for IPv6).

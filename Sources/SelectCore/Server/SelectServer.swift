@@ -82,6 +82,13 @@ public final class SelectServer: @unchecked Sendable {
     /// wake-up pipe) are watched for reading but never appear in `inputs`.
     @discardableResult
     public func step(internalFDs: [Int32] = []) throws -> StepRecord {
+        _ = try advance(internalFDs: internalFDs)
+        return completed
+    }
+
+    /// `step()` for the loop itself: the record stays in `lastRecord` instead of being copied
+    /// out. True when an internal fd was ready or a signal cut the call short.
+    func advance(internalFDs: [Int32]) throws -> Bool {
         lock.withLock {
             record.reset()
             counters.calls += 1
@@ -93,9 +100,11 @@ public final class SelectServer: @unchecked Sendable {
             record.timeout = mode.timeout
             record.inputs = inputs
             record.outputs = outputs
-            record.internalFDs.append(contentsOf: internalFDs)
-            for event in pendingEvents { emit(event) }
-            pendingEvents.removeAll(keepingCapacity: true)
+            record.internalFDs = internalFDs
+            if !pendingEvents.isEmpty {
+                for event in pendingEvents { emit(event) }
+                pendingEvents.removeAll(keepingCapacity: true)
+            }
             lastAcceptedBeforeCall = lastAccepted
         }
         // The thread's CPU clock costs a system call: at machine speed it is read on one call
@@ -111,7 +120,7 @@ public final class SelectServer: @unchecked Sendable {
             handleResult()
             swap(&record, &completed)
         }
-        return completed
+        return !completed.internalReady.isEmpty
     }
 
     /// The last completed call's record.
@@ -160,13 +169,13 @@ public final class SelectServer: @unchecked Sendable {
 
     /// Records what the server did. `bytes` gives the screen's log a preview of the data
     /// without an allocation per message; `payload` on the event is the full capture.
-    private func emit(_ event: ServerEvent, bytes: UnsafeRawBufferPointer? = nil) {
+    private func emit(_ event: consuming ServerEvent, bytes: UnsafeRawBufferPointer? = nil) {
         if collectingPending {
             pendingEvents.append(event)
             return
         }
+        if log.capacity > 0 { log.append(LogEntry(seq: record.seq, event: copy event), preview: bytes) }
         record.events.append(event)
-        if log.capacity > 0 { log.append(LogEntry(seq: record.seq, event: event), preview: bytes) }
     }
 
     private func payload(_ bytes: UnsafeRawBufferPointer) -> [UInt8]? {

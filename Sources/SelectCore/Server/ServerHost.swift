@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,7 +19,8 @@ public final class ServerHost: @unchecked Sendable {
     private var wakeBuffer = [UInt8](repeating: 0, count: 64)
     /// Written (one byte) when the server's state changed and nobody has looked yet.
     private let changed: (read: Int32, write: Int32)
-    private var changePending = false
+    /// Set by the loop after every call, so it is an atomic rather than another lock.
+    private let changePending = Atomic<Bool>(false)
     private var paused = false
     private var stepsRequested = 0
     private var observers: [(StepRecord) -> Void] = []
@@ -63,16 +65,13 @@ public final class ServerHost: @unchecked Sendable {
     public func takeChange() {
         var buffer = [UInt8](repeating: 0, count: 64)
         while Glibc.read(changed.read, &buffer, buffer.count) > 0 {}
-        commandLock.withLock { changePending = false }
+        // After the drain: a change that lands in between is still in the snapshot the
+        // screen takes next.
+        changePending.store(false, ordering: .releasing)
     }
 
     private func notifyChange() {
-        let first = commandLock.withLock { () -> Bool in
-            if changePending { return false }
-            changePending = true
-            return true
-        }
-        if first {
+        if !changePending.exchange(true, ordering: .acquiringAndReleasing) {
             var byte = UInt8(ascii: "x")
             _ = Glibc.write(changed.write, &byte, 1)
         }
@@ -105,10 +104,12 @@ public final class ServerHost: @unchecked Sendable {
                 server.setRunState(.stepping)
                 notifyChange()
             }
-            let record = try server.step(internalFDs: internalFDs)
-            woken = !record.internalReady.isEmpty
+            woken = try server.advance(internalFDs: internalFDs)
             if stepping { server.setRunState(.paused) }
-            for observer in observers { observer(record) }
+            if !observers.isEmpty {
+                let record = server.lastRecord
+                for observer in observers { observer(record) }
+            }
             notifyChange()
         }
     }

@@ -31,15 +31,31 @@ public struct ServerEvent: Sendable, Equatable {
     public var requested: Int
     public var peer: PeerAddress?
     public var reason: CloseReason?
-    /// errno name for a close on error (ECONNRESET, EPIPE), or the limit that refused.
-    public var detail: String?
-    /// The bytes themselves, when the server was asked to keep them (text log, dashboard).
-    public var payload: [UInt8]?
-    /// For `mode` and `backend`: the old and new values.
-    public var from: String?
-    public var to: String?
     /// For `send`: whether it was sent from the recv branch (modes 3, 5) or on writable.
     public var direct: Bool
+    /// The fields most events leave empty, kept out of line: an echo's two events are then
+    /// copied with one reference to retain instead of five.
+    private var rare: Rare?
+
+    /// errno name for a close on error (ECONNRESET, EPIPE), or the limit that refused.
+    public var detail: String? {
+        get { rare?.detail }
+        set { rare = Rare.make(detail: newValue, payload: payload, from: from, to: to) }
+    }
+    /// The bytes themselves, when the server was asked to keep them (text log, dashboard).
+    public var payload: [UInt8]? {
+        get { rare?.payload }
+        set { rare = Rare.make(detail: detail, payload: newValue, from: from, to: to) }
+    }
+    /// For `mode` and `backend`: the old and new values.
+    public var from: String? {
+        get { rare?.from }
+        set { rare = Rare.make(detail: detail, payload: payload, from: newValue, to: to) }
+    }
+    public var to: String? {
+        get { rare?.to }
+        set { rare = Rare.make(detail: detail, payload: payload, from: from, to: newValue) }
+    }
 
     public init(
         kind: Kind, fd: Int32 = -1, bytes: Int = 0, requested: Int = 0, peer: PeerAddress? = nil,
@@ -52,13 +68,38 @@ public struct ServerEvent: Sendable, Equatable {
         self.requested = requested
         self.peer = peer
         self.reason = reason
-        self.detail = detail
-        self.payload = payload
-        self.from = from
-        self.to = to
         self.direct = direct
+        self.rare = Rare.make(detail: detail, payload: payload, from: from, to: to)
+    }
+
+    public static func == (a: ServerEvent, b: ServerEvent) -> Bool {
+        a.kind == b.kind && a.fd == b.fd && a.bytes == b.bytes && a.requested == b.requested && a.peer == b.peer
+            && a.reason == b.reason && a.direct == b.direct && a.detail == b.detail && a.payload == b.payload
+            && a.from == b.from && a.to == b.to
     }
 
     /// A send that moved fewer bytes than asked: the rest stays at the head of the queue.
     public var isShortSend: Bool { kind == .send && bytes < requested }
+}
+
+extension ServerEvent {
+    /// Immutable, so events that share one stay independent values; a setter makes a new one.
+    private final class Rare: Sendable {
+        let detail: String?
+        let payload: [UInt8]?
+        let from: String?
+        let to: String?
+
+        private init(detail: String?, payload: [UInt8]?, from: String?, to: String?) {
+            self.detail = detail
+            self.payload = payload
+            self.from = from
+            self.to = to
+        }
+
+        static func make(detail: String?, payload: [UInt8]?, from: String?, to: String?) -> Rare? {
+            if detail == nil && payload == nil && from == nil && to == nil { return nil }
+            return Rare(detail: detail, payload: payload, from: from, to: to)
+        }
+    }
 }

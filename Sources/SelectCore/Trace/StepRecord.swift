@@ -43,18 +43,22 @@ public struct StepRecord: Sendable, Equatable {
     /// Nothing came back for the exercise's sockets: a timeout (or only an internal wake-up).
     public var isEmptyResult: Bool { readable.isEmpty && writable.isEmpty && exceptional.isEmpty }
 
-    /// Clears the record for the next call, keeping its buffers. `inputs` and `outputs` are
-    /// not cleared: they share the server's lists and are reassigned, never copied.
+    /// Clears the record for the next call, keeping its buffers. `inputs`, `outputs` and
+    /// `internalFDs` are not cleared: they share the server's lists and are reassigned, never
+    /// copied. Most lists are empty after most calls, and an empty one is left alone.
     mutating func reset() {
         timeout = nil
-        internalFDs.removeAll(keepingCapacity: true)
-        readable.removeAll(keepingCapacity: true)
-        writable.removeAll(keepingCapacity: true)
-        exceptional.removeAll(keepingCapacity: true)
-        internalReady.removeAll(keepingCapacity: true)
-        events.removeAll(keepingCapacity: true)
-        queues.removeAll(keepingCapacity: true)
+        Self.clear(&readable)
+        Self.clear(&writable)
+        Self.clear(&exceptional)
+        Self.clear(&internalReady)
+        Self.clear(&events)
+        Self.clear(&queues)
         blockedMilliseconds = 0
         costMicroseconds = 0
+    }
+
+    private static func clear<Element>(_ list: inout [Element]) {
+        if !list.isEmpty { list.removeAll(keepingCapacity: true) }
     }
 }

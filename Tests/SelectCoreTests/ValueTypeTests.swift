@@ -1,0 +1,60 @@
+import Testing
+@testable import SelectCore
+
+/// The values the loop copies on every echo keep their meaning however they are stored.
+@Suite("events and addresses as values")
+struct ValueTypeTests {
+    @Test("an address keeps its text and port, IPv4 and the longest IPv6")
+    func addressRoundTrip() {
+        let v4 = PeerAddress(host: "127.0.0.1", port: 50000)
+        #expect(v4.host == "127.0.0.1" && v4.port == 50000)
+        #expect(v4.description == "127.0.0.1:50000")
+        #expect(v4.pythonTuple == "('127.0.0.1', 50000)")
+        let longest = "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255"
+        let v6 = PeerAddress(host: longest, port: 1)
+        #expect(v6.host == longest)
+        #expect(v6.description == "[\(longest)]:1")
+    }
+
+    @Test("a name past the capacity is cut at a whole character")
+    func longNameIsCut() {
+        let name = String(repeating: "a", count: PeerAddress.hostCapacity - 1) + "選擇"
+        let address = PeerAddress(host: name, port: 7)
+        #expect(address.host == String(repeating: "a", count: PeerAddress.hostCapacity - 1))
+        #expect(PeerAddress(host: "", port: 0).host == "")
+    }
+
+    @Test("equal addresses are equal and hash alike; a different host or port is not")
+    func addressEquality() {
+        let a = PeerAddress(host: "10.0.0.1", port: 80)
+        var b = PeerAddress(host: "10.0.0.2", port: 80)
+        #expect(a != b)
+        b.host = "10.0.0.1"
+        #expect(a == b)
+        #expect(Set([a, b]).count == 1)
+        #expect(a != PeerAddress(host: "10.0.0.1", port: 81))
+        // A shorter text set over a longer one leaves nothing of the old behind.
+        var c = PeerAddress(host: "255.255.255.255", port: 80)
+        c.host = "10.0.0.1"
+        #expect(c == a && c.hashValue == a.hashValue)
+    }
+
+    @Test("an event's rarely used fields read back, change alone, and count in equality")
+    func eventRareFields() {
+        let plain = ServerEvent(kind: .recv, fd: 4, bytes: 3, peer: PeerAddress(host: "127.0.0.1", port: 9))
+        #expect(plain.detail == nil && plain.payload == nil && plain.from == nil && plain.to == nil)
+        var changed = plain
+        changed.payload = [1, 2, 3]
+        #expect(changed.payload == [1, 2, 3] && changed.detail == nil)
+        #expect(plain.payload == nil, "a copy is an independent value")
+        #expect(changed != plain)
+        changed.detail = "ECONNRESET"
+        changed.payload = nil
+        #expect(changed.detail == "ECONNRESET" && changed.payload == nil)
+        changed.detail = nil
+        #expect(changed == plain)
+        let mode = ServerEvent(kind: .mode, from: "1", to: "4")
+        #expect(mode.from == "1" && mode.to == "4")
+        #expect(mode != ServerEvent(kind: .mode, from: "1", to: "5"))
+    }
+}
