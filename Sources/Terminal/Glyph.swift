@@ -21,48 +21,51 @@ struct Glyph: Equatable, Sendable {
     static func layout(_ grid: TextGrid, terminalWidth: (Character) -> Int?) -> [Glyph] {
         var glyphs: [Glyph] = []
         glyphs.reserveCapacity(grid.width * grid.height)
-        for y in 0..<grid.height {
-            var x = 0
-            while x < grid.width {
-                let cell = grid[x, y]
-                if cell.isContinuation {
-                    glyphs.append(.narrow(" ", cell.role))  // no wide character before it
-                    x += 1
-                    continue
+        for y in 0..<grid.height { layoutRow(y, of: grid, terminalWidth: terminalWidth, into: &glyphs) }
+        return glyphs
+    }
+
+    /// Appends the glyphs of one row: always exactly `grid.width` of them.
+    static func layoutRow(_ y: Int, of grid: TextGrid, terminalWidth: (Character) -> Int?, into glyphs: inout [Glyph]) {
+        var x = 0
+        while x < grid.width {
+            let cell = grid[x, y]
+            if cell.isContinuation {
+                glyphs.append(.narrow(" ", cell.role))  // no wide character before it
+                x += 1
+                continue
+            }
+            let gridWidth = DisplayWidth.of(cell.character)
+            let isWide = gridWidth == 2 && x + 1 < grid.width && grid[x + 1, y].isContinuation
+            if gridWidth == 2 && !isWide {
+                glyphs.append(.narrow(" ", cell.role))  // half a wide character: nothing fits
+                x += 1
+                continue
+            }
+            if gridWidth == 0 {
+                glyphs.append(.narrow(" ", cell.role))  // a control character, or a lone mark
+                x += 1
+                continue
+            }
+            let shown = terminalWidth(cell.character)
+            if isWide {
+                let next = grid[x + 1, y].role
+                switch shown {
+                case 2?:
+                    glyphs.append(Glyph(character: cell.character, role: cell.role, kind: .wide))
+                    glyphs.append(Glyph(character: " ", role: next, kind: .covered))
+                case 1?:
+                    glyphs.append(.narrow(cell.character, cell.role))
+                    glyphs.append(.narrow(" ", next))
+                default:
+                    glyphs.append(.narrow("?", cell.role))
+                    glyphs.append(.narrow("?", next))
                 }
-                let gridWidth = DisplayWidth.of(cell.character)
-                let isWide = gridWidth == 2 && x + 1 < grid.width && grid[x + 1, y].isContinuation
-                if gridWidth == 2 && !isWide {
-                    glyphs.append(.narrow(" ", cell.role))  // half a wide character: nothing fits
-                    x += 1
-                    continue
-                }
-                if gridWidth == 0 {
-                    glyphs.append(.narrow(" ", cell.role))  // a control character, or a lone mark
-                    x += 1
-                    continue
-                }
-                let shown = terminalWidth(cell.character)
-                if isWide {
-                    let next = grid[x + 1, y].role
-                    switch shown {
-                    case 2?:
-                        glyphs.append(Glyph(character: cell.character, role: cell.role, kind: .wide))
-                        glyphs.append(Glyph(character: " ", role: next, kind: .covered))
-                    case 1?:
-                        glyphs.append(.narrow(cell.character, cell.role))
-                        glyphs.append(.narrow(" ", next))
-                    default:
-                        glyphs.append(.narrow("?", cell.role))
-                        glyphs.append(.narrow("?", next))
-                    }
-                    x += 2
-                } else {
-                    glyphs.append(.narrow(shown == 1 ? cell.character : "?", cell.role))
-                    x += 1
-                }
+                x += 2
+            } else {
+                glyphs.append(.narrow(shown == 1 ? cell.character : "?", cell.role))
+                x += 1
             }
         }
-        return glyphs
     }
 }

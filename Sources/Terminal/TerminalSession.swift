@@ -35,8 +35,10 @@ public final class TerminalSession {
     private let palette: Palette
     private var isOpen = false
 
-    // What is on the screen now, for the diff.
+    /// What the terminal shows, glyph by glyph, and the grid it came from.
     private var previous: [Glyph] = []
+    private var previousGrid: TextGrid?
+    private var rowGlyphs: [Glyph] = []
     private var previousWidth = -1
     private var previousHeight = -1
     private var needsFullRedraw = true
@@ -149,25 +151,31 @@ public final class TerminalSession {
     /// resize or `invalidate()`. Cells beyond the window are clipped.
     public func draw(_ grid: TextGrid) {
         guard isOpen, let window else { return }
-        let glyphs = Glyph.layout(grid, terminalWidth: terminalWidth)
         let clearScreen = needsFullRedraw
         let full = clearScreen || grid.width != previousWidth || grid.height != previousHeight
         if full {
             _ = werase(window)
             if clearScreen { _ = clearok(window, true) }
+            previous = Array(repeating: .narrow(" ", .normal), count: grid.width * grid.height)
         }
         let (windowWidth, windowHeight) = size
-        var index = 0
         for y in 0..<grid.height {
+            let cells = y * grid.width..<(y + 1) * grid.width
+            // Most rows of a busy frame are the rows of the last one: skip them before the
+            // per-character work.
+            if !full, let previousGrid, previousGrid.cells[cells] == grid.cells[cells] { continue }
+            rowGlyphs.removeAll(keepingCapacity: true)
+            Glyph.layoutRow(y, of: grid, terminalWidth: terminalWidth, into: &rowGlyphs)
             for x in 0..<grid.width {
-                defer { index += 1 }
-                let glyph = glyphs[index]
-                guard glyph.kind != .covered, full || glyph != previous[index] else { continue }
-                guard y < windowHeight, x + (glyph.kind == .wide ? 1 : 0) < windowWidth else { continue }
+                let glyph = rowGlyphs[x]
+                let index = cells.lowerBound + x
+                let changed = full || glyph != previous[index]
+                previous[index] = glyph
+                guard changed, glyph.kind != .covered, y < windowHeight, x + (glyph.kind == .wide ? 1 : 0) < windowWidth else { continue }
                 put(glyph, x: x, y: y, in: window)
             }
         }
-        previous = glyphs
+        previousGrid = grid
         previousWidth = grid.width
         previousHeight = grid.height
         needsFullRedraw = false

@@ -36,6 +36,23 @@ struct GlyphTests {
         #expect(Glyph.layout(grid, terminalWidth: { _ in 1 }).count == 3)
     }
 
+    /// The screen redraws changed rows alone, so each row must lay out to exactly its width
+    /// and the same glyphs as the whole grid gives it.
+    @Test func rowsLayOutAloneAsInTheWholeGrid() {
+        var grid = TextGrid(width: 5, height: 3)
+        grid.put("練習x", x: 0, y: 0)
+        grid.put("ab練", x: 0, y: 1)
+        grid.put("abcd練", x: 0, y: 2)  // the last wide character does not fit
+        let whole = Glyph.layout(grid, terminalWidth: utf8)
+        for y in 0..<3 {
+            var row: [Glyph] = []
+            Glyph.layoutRow(y, of: grid, terminalWidth: utf8, into: &row)
+            #expect(row.count == 5)
+            #expect(row == Array(whole[y * 5..<(y + 1) * 5]))
+        }
+        #expect(text(whole) == "練_習_xab練_ abcd ")
+    }
+
     @Test func keys() {
         #expect(KeyDecoder.decode(character: 3) == .key(.controlC))
         #expect(KeyDecoder.decode(character: 13) == .key(.enter))

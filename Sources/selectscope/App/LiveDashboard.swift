@@ -89,6 +89,7 @@ final class LiveDashboard {
     }
 
     private func draw() {
+        pacer.willDraw()
         host.takeChange()
         snapshot = host.snapshot()
         if let error = host.takeCommandError() { status = error }
