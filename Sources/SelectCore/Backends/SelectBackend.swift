@@ -6,9 +6,9 @@ import Glibc
 /// call, because select rewrites both in place.
 final class SelectBackend: ReadinessBackend {
     let kind = BackendKind.select
-    private var readSet = FDSet()
-    private var writeSet = FDSet()
-    private var exceptSet = FDSet()
+    private let readSet = FDSet()
+    private let writeSet = FDSet()
+    private let exceptSet = FDSet()
 
     func setInterest(fd: Int32, read: Bool, write: Bool) {}
     func remove(fd: Int32) {}
@@ -40,14 +40,29 @@ final class SelectBackend: ReadinessBackend {
         }
         let result = try timedCall("select", internalFDs: internalFDs, into: &record) {
             timeout == nil
-                ? Glibc.select(highest + 1, &readSet.raw, &writeSet.raw, &exceptSet.raw, nil)
-                : Glibc.select(highest + 1, &readSet.raw, &writeSet.raw, &exceptSet.raw, &interval)
+                ? Glibc.select(highest + 1, readSet.raw, writeSet.raw, exceptSet.raw, nil)
+                : Glibc.select(highest + 1, readSet.raw, writeSet.raw, exceptSet.raw, &interval)
         }
         guard let count = result else { return }
         if count == 0 { return }
-        for fd in inputs where readSet.contains(fd) { record.readable.append(fd) }
-        for fd in outputs where writeSet.contains(fd) { record.writable.append(fd) }
-        for fd in inputs where exceptSet.contains(fd) { record.exceptional.append(fd) }
+        // In list order, as Python's select builds its result lists; each scan stops at the
+        // last ready fd of its set.
         for fd in internalFDs where readSet.contains(fd) { record.internalReady.append(fd) }
+        Self.collect(from: readSet, in: inputs, limit: highest + 1, skipping: record.internalReady.count, into: &record.readable)
+        Self.collect(from: writeSet, in: outputs, limit: highest + 1, skipping: 0, into: &record.writable)
+        Self.collect(from: exceptSet, in: inputs, limit: highest + 1, skipping: 0, into: &record.exceptional)
+    }
+
+    /// Appends the fds of `list` that are in `set`. `skipping` ready bits belong to fds not in
+    /// the list (the wake-up pipe).
+    private static func collect(from set: FDSet, in list: [Int32], limit: Int32, skipping: Int, into ready: inout [Int32]) {
+        var left = set.count(below: limit) - skipping
+        for fd in list {
+            if left <= 0 { break }
+            if set.contains(fd) {
+                ready.append(fd)
+                left -= 1
+            }
+        }
     }
 }
