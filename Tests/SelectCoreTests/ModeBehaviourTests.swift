@@ -24,6 +24,26 @@ extension InProcess {
             return (client, accept.fd)
         }
 
+        @Test("with nobody reading events (headless, no log, no trace) the lists, queues and echo are unchanged")
+        func withoutEvents() throws {
+            let stepper = try Stepper(mode: .four, keepsEvents: false)
+            let client = try TestClient(port: stepper.port)
+            let accepted = try stepper.step()
+            #expect(accepted.readable == [stepper.server.listener])
+            #expect(accepted.events.isEmpty)
+            let fd = try #require(accepted.queues.first?.fd)
+            try client.send(hello)
+            let received = try stepper.step()
+            #expect(received.readable == [fd] && received.events.isEmpty)
+            #expect(received.queues == [QueueDepth(fd: fd, messages: 1, bytes: 12)])
+            let sent = try stepper.step()
+            #expect(sent.writable == [fd] && sent.events.isEmpty)
+            #expect(sent.queues == [QueueDepth(fd: fd, messages: 0, bytes: 0)])
+            #expect(try client.receive(exactly: 12) == hello)
+            let snapshot = stepper.server.snapshot()
+            #expect(snapshot.counters.accepted == 1 && snapshot.counters.bytesIn == 12 && snapshot.counters.bytesOut == 12)
+        }
+
         @Test("mode 1: the queue grows, nothing is sent, outputs stays empty")
         func modeOneQueues() throws {
             let stepper = try Stepper(mode: .one)

@@ -169,12 +169,14 @@ public final class SelectServer: @unchecked Sendable {
 
     /// Records what the server did. `bytes` gives the screen's log a preview of the data
     /// without an allocation per message; `payload` on the event is the full capture.
-    private func emit(_ event: consuming ServerEvent, bytes: UnsafeRawBufferPointer? = nil) {
+    private func emit(_ makeEvent: @autoclosure () -> ServerEvent, bytes: UnsafeRawBufferPointer? = nil) {
+        guard config.keepsEvents else { return }
+        let event = makeEvent()
         if collectingPending {
             pendingEvents.append(event)
             return
         }
-        if log.capacity > 0 { log.append(LogEntry(seq: record.seq, event: copy event), preview: bytes) }
+        if log.capacity > 0 { log.append(LogEntry(seq: record.seq, event: event), preview: bytes) }
         record.events.append(event)
     }
 

@@ -11,6 +11,10 @@ public struct ServerConfig: Sendable {
     public var payloadCapture = 0
     /// How many recent events to keep for the screen's `log` (0: none).
     public var logCapacity = 0
+    /// Build each record's `events` (the text log, the trace, the screen's log and the explain
+    /// view read them). A headless server with neither a log nor a trace turns this off:
+    /// nobody would read them, and they are most of the per-message work.
+    public var keepsEvents = true
     /// Measure each call's CPU cost (two extra clock reads per call).
     public var measureCost = false
     /// At most this many bytes per recv, as in the seed.
