@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Counts the server's heap allocations (valgrind) for N and 3N echoed messages in each mode
+# Counts the server's heap allocations (valgrind) for N and 10N echoed messages in each mode
 # that echoes: equal totals mean no allocation per message in steady state.
 # Usage: Benchmarks/allocations.sh [N]   (needs valgrind)
 set -euo pipefail
@@ -14,7 +14,7 @@ port=$((20000 + RANDOM % 20000))
 for mode in 2 3 4 5; do
   for backend in select epoll; do
     line="mode $mode $backend:"
-    for count in "$n" $((3 * n)); do
+    for count in "$n" $((10 * n)); do
       log=$(mktemp)
       valgrind --tool=memcheck --leak-check=no "$stripped" server --mode "$mode" --backend "$backend" \
         --port "$port" --log none >/dev/null 2>"$log" &

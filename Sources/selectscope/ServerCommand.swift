@@ -42,7 +42,7 @@ struct ServerCommand: ParsableCommand {
         var config = server.config
         if log == "text" { config.payloadCapture = 1024 }
         if trace != nil { config.payloadCapture = max(config.payloadCapture, 64) }
-        config.keepsEvents = log == "text" || trace != nil
+        config.keepsRecords = log == "text" || trace != nil
         let selectServer: SelectServer
         do {
             selectServer = try SelectServer(config: config)

@@ -26,7 +26,7 @@ extension InProcess {
 
         @Test("with nobody reading events (headless, no log, no trace) the lists, queues and echo are unchanged")
         func withoutEvents() throws {
-            let stepper = try Stepper(mode: .four, keepsEvents: false)
+            let stepper = try Stepper(mode: .four, keepsRecords: false)
             let client = try TestClient(port: stepper.port)
             let accepted = try stepper.step()
             #expect(accepted.readable == [stepper.server.listener])

@@ -98,8 +98,14 @@ public final class SelectServer: @unchecked Sendable {
             record.backend = backendKind
             record.listener = listener
             record.timeout = mode.timeout
-            record.inputs = inputs
-            record.outputs = outputs
+            if config.keepsRecords {
+                // Copied into the record's own buffers: sharing the server's would make its
+                // next change to a list copy it, an allocation for every message in modes 2 and 4.
+                record.inputs.removeAll(keepingCapacity: true)
+                record.inputs.append(contentsOf: inputs)
+                record.outputs.removeAll(keepingCapacity: true)
+                record.outputs.append(contentsOf: outputs)
+            }
             record.internalFDs = internalFDs
             if !pendingEvents.isEmpty {
                 for event in pendingEvents { emit(event) }
@@ -111,7 +117,7 @@ public final class SelectServer: @unchecked Sendable {
         // in 64, at human speed (the last call slept) on every call.
         let measure = config.measureCost && (record.seq & 63 == 0 || completed.blockedMilliseconds > 1)
         let costStart = measure ? threadCPUSeconds() : 0
-        try backend.wait(inputs: record.inputs, outputs: record.outputs, internalFDs: internalFDs, timeout: mode.timeout, into: &record)
+        try backend.wait(inputs: inputs, outputs: outputs, internalFDs: internalFDs, timeout: mode.timeout, into: &record)
         if measure {
             record.costMicroseconds = (threadCPUSeconds() - costStart) * 1_000_000
             lastCost = record.costMicroseconds
@@ -170,7 +176,7 @@ public final class SelectServer: @unchecked Sendable {
     /// Records what the server did. `bytes` gives the screen's log a preview of the data
     /// without an allocation per message; `payload` on the event is the full capture.
     private func emit(_ makeEvent: @autoclosure () -> ServerEvent, bytes: UnsafeRawBufferPointer? = nil) {
-        guard config.keepsEvents else { return }
+        guard config.keepsRecords else { return }
         let event = makeEvent()
         if collectingPending {
             pendingEvents.append(event)

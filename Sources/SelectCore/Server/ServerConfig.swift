@@ -11,10 +11,11 @@ public struct ServerConfig: Sendable {
     public var payloadCapture = 0
     /// How many recent events to keep for the screen's `log` (0: none).
     public var logCapacity = 0
-    /// Build each record's `events` (the text log, the trace, the screen's log and the explain
-    /// view read them). A headless server with neither a log nor a trace turns this off:
-    /// nobody would read them, and they are most of the per-message work.
-    public var keepsEvents = true
+    /// Keep each call's whole record: the lists as they were passed in, and the events (the
+    /// text log, the trace, the screen's log and explain view read them). A headless server
+    /// with neither a log nor a trace turns this off: nobody would read them, and they are
+    /// most of the per-message work. The results and queue depths are always recorded.
+    public var keepsRecords = true
     /// Measure each call's CPU cost (two extra clock reads per call).
     public var measureCost = false
     /// At most this many bytes per recv, as in the seed.

@@ -43,9 +43,9 @@ public struct StepRecord: Sendable, Equatable {
     /// Nothing came back for the exercise's sockets: a timeout (or only an internal wake-up).
     public var isEmptyResult: Bool { readable.isEmpty && writable.isEmpty && exceptional.isEmpty }
 
-    /// Clears the record for the next call, keeping its buffers. `inputs`, `outputs` and
-    /// `internalFDs` are not cleared: they share the server's lists and are reassigned, never
-    /// copied. Most lists are empty after most calls, and an empty one is left alone.
+    /// Clears the record's results for the next call, keeping its buffers. The lists passed in
+    /// are refilled by the server. Most lists are empty after most calls, and an empty one is
+    /// left alone.
     mutating func reset() {
         timeout = nil
         Self.clear(&readable)

@@ -22,10 +22,10 @@ final class Stepper {
     private let wakeWrite: Int32
     private let generation = Guarded(0)
 
-    init(mode: Mode, queueCap: Int? = nil, payloadCapture: Int = 0, logCapacity: Int = 0, keepsEvents: Bool = true) throws {
+    init(mode: Mode, queueCap: Int? = nil, payloadCapture: Int = 0, logCapacity: Int = 0, keepsRecords: Bool = true) throws {
         var config = makeConfig(mode: mode, queueCap: queueCap, payloadCapture: payloadCapture)
         config.logCapacity = logCapacity
-        config.keepsEvents = keepsEvents
+        config.keepsRecords = keepsRecords
         server = try SelectServer(config: config)
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { throw TestFailure("pipe: errno \(errno)") }
