@@ -39,8 +39,6 @@ public final class TerminalSession {
     private var previous: [Glyph] = []
     private var previousGrid: TextGrid?
     private var rowGlyphs: [Glyph] = []
-    private var previousWidth = -1
-    private var previousHeight = -1
     private var needsFullRedraw = true
 
     private var resizePending = false
@@ -152,7 +150,7 @@ public final class TerminalSession {
     public func draw(_ grid: TextGrid) {
         guard isOpen, let window else { return }
         let clearScreen = needsFullRedraw
-        let full = clearScreen || grid.width != previousWidth || grid.height != previousHeight
+        let full = clearScreen || grid.width != previousGrid?.width || grid.height != previousGrid?.height
         if full {
             _ = werase(window)
             if clearScreen { _ = clearok(window, true) }
@@ -176,8 +174,6 @@ public final class TerminalSession {
             }
         }
         previousGrid = grid
-        previousWidth = grid.width
-        previousHeight = grid.height
         needsFullRedraw = false
         _ = wnoutrefresh(window)
         _ = doupdate()

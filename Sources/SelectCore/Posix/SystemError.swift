@@ -50,7 +50,7 @@ public struct SystemError: Error, CustomStringConvertible, Sendable, Equatable {
 
 /// The one funnel for system calls: retries EINTR, reports "would block" as a value,
 /// throws `SystemError` for everything else.
-enum Posix {
+public enum Posix {
     enum IOResult: Equatable {
         case done(Int)
         case wouldBlock
@@ -105,9 +105,16 @@ enum Posix {
         signal(SIGPIPE, SIG_IGN)
     }
 
-    static func monotonicSeconds() -> Double {
+    public static func monotonicSeconds() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    /// CPU time the calling thread has used: work done, without the time it slept.
+    public static func threadCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }

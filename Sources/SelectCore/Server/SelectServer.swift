@@ -116,10 +116,10 @@ public final class SelectServer: @unchecked Sendable {
         // The thread's CPU clock costs a system call: at machine speed it is read on one call
         // in 64, at human speed (the last call slept) on every call.
         let measure = config.measureCost && (record.seq & 63 == 0 || completed.blockedMilliseconds > 1)
-        let costStart = measure ? threadCPUSeconds() : 0
+        let costStart = measure ? Posix.threadCPUSeconds() : 0
         try backend.wait(inputs: inputs, outputs: outputs, internalFDs: internalFDs, timeout: mode.timeout, into: &record)
         if measure {
-            record.costMicroseconds = (threadCPUSeconds() - costStart) * 1_000_000
+            record.costMicroseconds = (Posix.threadCPUSeconds() - costStart) * 1_000_000
             lastCost = record.costMicroseconds
         }
         lock.withLock {
@@ -545,9 +545,3 @@ public final class SelectServer: @unchecked Sendable {
     }
 }
 
-/// CPU time this thread has used: a call's cost without the time it slept.
-func threadCPUSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import SelectCore
 
 /// Bounds the frame rate: a burst of changes draws once, at most every `interval` seconds.
 ///
@@ -23,26 +21,14 @@ struct FramePacer {
         interval = minimumInterval
     }
 
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
-
-    static func threadCPU() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
-
     /// Seconds until a frame may be drawn (0: now).
-    func delay() -> Double { max(0, lastFrame + interval - Self.now()) }
+    func delay() -> Double { max(0, lastFrame + interval - Posix.monotonicSeconds()) }
 
-    mutating func willDraw() { frameStartCPU = Self.threadCPU() }
+    mutating func willDraw() { frameStartCPU = Posix.threadCPUSeconds() }
 
     mutating func drew() {
-        lastFrame = Self.now()
-        let cost = Self.threadCPU() - frameStartCPU
+        lastFrame = Posix.monotonicSeconds()
+        let cost = Posix.threadCPUSeconds() - frameStartCPU
         averageCost = averageCost == 0 ? cost : averageCost * 0.75 + cost * 0.25
         // Never slower than 5 fps, however slow a frame is.
         interval = min(0.2, max(minimumInterval, averageCost / budget))

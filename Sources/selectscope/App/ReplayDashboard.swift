@@ -39,10 +39,10 @@ final class ReplayDashboard {
                 draw()
                 dirty = false
             }
-            let timeout: Double? = playing ? max(0, nextStep - FramePacer.now()) : nil
+            let timeout: Double? = playing ? max(0, nextStep - Posix.monotonicSeconds()) : nil
             let woke = session.wait(forInputOr: [], timeout: timeout)
             if !woke.signals.isEmpty || woke.hangup { return }
-            if playing && FramePacer.now() >= nextStep {
+            if playing && Posix.monotonicSeconds() >= nextStep {
                 if position + 1 < timeline.count {
                     position += 1
                     scheduleNext()
@@ -119,7 +119,7 @@ final class ReplayDashboard {
         if position + 1 < records.count {
             gap = min(Self.longestPause, max(0.02, records[position + 1].time - records[position].time))
         }
-        nextStep = FramePacer.now() + gap / Self.speeds[speedIndex]
+        nextStep = Posix.monotonicSeconds() + gap / Self.speeds[speedIndex]
     }
 
     private func draw() {
