@@ -1,5 +1,8 @@
 import Testing
 @testable import SelectCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The values the loop copies on every echo keep their meaning however they are stored.
 @Suite("events and addresses as values")
@@ -14,6 +17,30 @@ struct ValueTypeTests {
         let v6 = PeerAddress(host: longest, port: 1)
         #expect(v6.host == longest)
         #expect(v6.description == "[\(longest)]:1")
+    }
+
+    @Test("a kernel address becomes the same value as its text, IPv4 and IPv6")
+    func addressFromTheKernel() throws {
+        var storage = sockaddr_storage()
+        withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                $0.pointee.sin_family = sa_family_t(AF_INET)
+                $0.pointee.sin_port = UInt16(50000).bigEndian
+                inet_pton(AF_INET, "127.0.0.1", &$0.pointee.sin_addr)
+            }
+        }
+        #expect(PeerAddress(storage: storage) == PeerAddress(host: "127.0.0.1", port: 50000))
+        storage = sockaddr_storage()
+        withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                $0.pointee.sin6_family = sa_family_t(AF_INET6)
+                $0.pointee.sin6_port = UInt16(5000).bigEndian
+                inet_pton(AF_INET6, "::1", &$0.pointee.sin6_addr)
+            }
+        }
+        let v6 = try #require(PeerAddress(storage: storage))
+        #expect(v6 == PeerAddress(host: "::1", port: 5000))
+        #expect(v6.description == "[::1]:5000")
     }
 
     @Test("a name past the capacity is cut at a whole character")

@@ -66,21 +66,25 @@ public struct PeerAddress: Hashable, Sendable, CustomStringConvertible {
             let (address, port) = withUnsafePointer(to: &storage) { pointer in
                 pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { ($0.pointee.sin_addr, $0.pointee.sin_port) }
             }
-            var addr = address
-            var buffer = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
-            inet_ntop(AF_INET, &addr, &buffer, socklen_t(buffer.count))
-            self.init(host: String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), port: Int(UInt16(bigEndian: port)))
+            self = withUnsafeBytes(of: address) { PeerAddress(family: AF_INET, address: $0, networkPort: port) }
         case AF_INET6:
             let (address, port) = withUnsafePointer(to: &storage) { pointer in
                 pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { ($0.pointee.sin6_addr, $0.pointee.sin6_port) }
             }
-            var addr = address
-            var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-            inet_ntop(AF_INET6, &addr, &buffer, socklen_t(buffer.count))
-            self.init(host: String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), port: Int(UInt16(bigEndian: port)))
+            self = withUnsafeBytes(of: address) { PeerAddress(family: AF_INET6, address: $0, networkPort: port) }
         default:
             return nil
         }
+    }
+
+    /// The kernel's binary address, written as text straight into the inline storage.
+    private init(family: Int32, address: UnsafeRawBufferPointer, networkPort: UInt16) {
+        port = Int(UInt16(bigEndian: networkPort))
+        let count = withUnsafeMutableBytes(of: &hostBytes) { text -> Int in
+            _ = inet_ntop(family, address.baseAddress, text.baseAddress?.assumingMemoryBound(to: CChar.self), socklen_t(text.count))
+            return text.firstIndex(of: 0) ?? text.count
+        }
+        hostCount = UInt8(count)
     }
 
     static func local(of fd: Int32) -> PeerAddress? {
