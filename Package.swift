@@ -25,21 +25,27 @@ let package = Package(
             // per echoed message (callgrind); debug builds and tests keep them.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
+        // The homework's own programs, and what the teaching views say about each call.
+        .target(name: "Teaching", dependencies: ["SelectCore"]),
+        // The client processes the dashboard spawns and supervises.
+        .target(name: "Clients", dependencies: ["SelectCore", "CSystemShim"]),
+        // `selectscope bench`: many connections, every echoed byte checked.
+        .target(name: "LoadGenerator", dependencies: ["SelectCore", "CSystemShim"]),
         // Pure drawing: snapshot -> text grid. No terminal.
-        .target(name: "Dashboard", dependencies: ["SelectCore"]),
+        .target(name: "Dashboard", dependencies: ["SelectCore", "Teaching", "Clients"]),
         // The only module that talks to ncurses.
         .target(name: "Terminal", dependencies: ["Dashboard", "CNcurses"]),
         .executableTarget(
             name: "selectscope",
             dependencies: [
-                "SelectCore", "Dashboard", "Terminal",
+                "SelectCore", "Teaching", "Clients", "LoadGenerator", "Dashboard", "Terminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // A plain blocking TCP client that both socket-level test targets drive servers with.
         .target(name: "LoopbackTesting", path: "Tests/LoopbackTesting"),
         .testTarget(name: "SelectCoreTests", dependencies: ["SelectCore", "LoopbackTesting"]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "SelectCore"],
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "SelectCore", "Teaching", "Clients"],
                     resources: [.copy("Snapshots")]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Dashboard", "CNcurses"]),
         .testTarget(name: "SelectScopeTests", dependencies: ["SelectCore", "LoopbackTesting"]),

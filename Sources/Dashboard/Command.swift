@@ -1,4 +1,5 @@
 import SelectCore
+import Clients
 
 /// What a key asks the dashboard to do. Effects are carried out by the app loop; the
 /// screen only draws.

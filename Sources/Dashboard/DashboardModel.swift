@@ -1,4 +1,5 @@
 import SelectCore
+import Clients
 
 /// Everything one frame draws: the server's snapshot, the spawned clients, and the
 /// dashboard's own state. Plain data; rendering it is a pure function.

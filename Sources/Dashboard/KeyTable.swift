@@ -1,4 +1,5 @@
 import SelectCore
+import Clients
 
 /// One key (or one family of keys, like `1`–`5`) and what it does.
 public struct KeyBinding: Sendable, Equatable {

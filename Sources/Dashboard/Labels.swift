@@ -1,4 +1,5 @@
 import SelectCore
+import Clients
 
 /// Every word the panes print, in English and Traditional Chinese. The Python names the
 /// seed prints (`inputs`, `readable`, …) stay next to the Chinese: they are what a student

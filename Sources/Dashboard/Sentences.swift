@@ -1,4 +1,5 @@
 import SelectCore
+import Teaching
 
 /// The explain pane's words: one sentence per `Explanation`, and the kernel's queues as
 /// sentences, each in both languages side by side so neither can be forgotten. Severity

@@ -1,5 +1,7 @@
 import ArgumentParser
 import SelectCore
+import LoadGenerator
+import Clients
 #if canImport(Glibc)
 import Glibc
 #endif

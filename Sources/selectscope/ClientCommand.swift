@@ -1,5 +1,6 @@
 import ArgumentParser
 import SelectCore
+import Clients
 
 /// `selectscope client`: the seed's client, and the extra kinds.
 struct ClientCommand: ParsableCommand {

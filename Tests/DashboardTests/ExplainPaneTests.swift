@@ -1,5 +1,6 @@
 @testable import Dashboard
 import SelectCore
+import Teaching
 import Testing
 
 /// The explain pane: a sentence per explanation, in both languages, by severity.

@@ -1,5 +1,6 @@
 import Dashboard
 import SelectCore
+import Clients
 import Testing
 
 /// One table drives dispatch, the key bar and the help overlay.

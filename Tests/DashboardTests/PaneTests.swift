@@ -1,5 +1,6 @@
 @testable import Dashboard
 import SelectCore
+import Clients
 import Testing
 
 /// The other panes, one by one, as literal lines and roles.

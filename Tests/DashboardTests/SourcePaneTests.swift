@@ -1,5 +1,6 @@
 @testable import Dashboard
 import SelectCore
+import Teaching
 import Testing
 
 /// The source pane: the seed's code for the mode, the lines the last call ran highlighted.

@@ -1,4 +1,5 @@
 import SelectCore
+import Clients
 
 /// `clients`: the processes the dashboard spawned — pid, kind, state, and the last line
 /// each printed (`b'Hello, world'`). The newest stay in view: they are the ones `x` and `r`

@@ -1,4 +1,5 @@
 import SelectCore
+import Teaching
 
 /// `explain`: the last call in sentences. Why each fd came back ready, then what the kernel
 /// still holds, then what would misbehave (warnings) and where the seed's own code would

@@ -1,4 +1,5 @@
 import SelectCore
+import Teaching
 
 /// `source`: the seed's Python server for the running exercise, under its Chinese title,
 /// with the lines the last call ran highlighted — the accept branch, the recv branch, the

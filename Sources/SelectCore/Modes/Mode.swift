@@ -55,6 +55,4 @@ public enum Mode: Int, CaseIterable, Sendable, Codable {
     /// only `timeout` when the call comes back empty.
     public var printsResultLists: Bool { self != .five }
 
-    /// The kind of client the seed pairs with this exercise.
-    public var seedClientKind: ClientKind { self == .one ? .sender : .echo }
 }

@@ -87,7 +87,7 @@ public struct PeerAddress: Hashable, Sendable, CustomStringConvertible {
         hostCount = UInt8(count)
     }
 
-    static func local(of fd: Int32) -> PeerAddress? {
+    public static func local(of fd: Int32) -> PeerAddress? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let result = withUnsafeMutablePointer(to: &storage) {

@@ -79,12 +79,12 @@ public enum Posix {
         }
     }
 
-    static func close(_ fd: Int32) {
+    public static func close(_ fd: Int32) {
         // Linux closes the fd even when close() reports EINTR: never retry.
         _ = Glibc.close(fd)
     }
 
-    static func setNonBlocking(_ fd: Int32) throws {
+    public static func setNonBlocking(_ fd: Int32) throws {
         let flags = try retrying("fcntl(F_GETFL)") { Int(fcntl(fd, F_GETFL)) }
         _ = try retrying("fcntl(F_SETFL)") { Int(fcntl(fd, F_SETFL, Int32(flags) | O_NONBLOCK)) }
     }
@@ -94,14 +94,14 @@ public enum Posix {
     }
 
     /// A pipe whose two ends are close-on-exec and non-blocking.
-    static func makePipe() throws -> (read: Int32, write: Int32) {
+    public static func makePipe() throws -> (read: Int32, write: Int32) {
         var fds: [Int32] = [-1, -1]
         _ = try retrying("pipe2") { Int(ss_pipe2(&fds, O_CLOEXEC | O_NONBLOCK)) }
         return (fds[0], fds[1])
     }
 
     /// Processes writing to a closed socket get EPIPE instead of dying.
-    static func ignoreSIGPIPE() {
+    public static func ignoreSIGPIPE() {
         signal(SIGPIPE, SIG_IGN)
     }
 

@@ -67,7 +67,7 @@ public enum TraceEncoder {
     }
 
     /// A fixed-point number without exponent, as JSON wants it.
-    static func decimal(_ value: Double, places: Int) -> String {
+    public static func decimal(_ value: Double, places: Int) -> String {
         guard value.isFinite else { return "0" }
         var scale = 1.0
         for _ in 0..<places { scale *= 10 }

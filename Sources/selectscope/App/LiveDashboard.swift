@@ -1,5 +1,6 @@
 import Dashboard
 import SelectCore
+import Clients
 import Terminal
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 import Dashboard
 import SelectCore
+import Clients
 
 /// Representative models: what the dashboard would be handed at interesting moments.
 enum Fixtures {

@@ -1,5 +1,6 @@
 import Dashboard
 import SelectCore
+import Clients
 
 /// Hand-made calls, one per branch of the seed's loop, and whole models around them for the
 /// source and explain views. Connections: fd 5 (port 51234), fd 6 (port 51236), and fd 7

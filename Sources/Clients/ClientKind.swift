@@ -1,3 +1,5 @@
+import SelectCore
+
 /// The kinds of client `selectscope client` can be (SPEC §3).
 public enum ClientKind: String, CaseIterable, Sendable, Codable {
     /// Seed exercise 1: sends every interval, never reads.
@@ -12,4 +14,9 @@ public enum ClientKind: String, CaseIterable, Sendable, Codable {
     case reset
     /// Sends each message with one byte of urgent data (MSG_OOB): the exceptional set fires.
     case oob
+}
+
+extension Mode {
+    /// The kind of client the seed pairs with this exercise.
+    public var seedClientKind: ClientKind { self == .one ? .sender : .echo }
 }

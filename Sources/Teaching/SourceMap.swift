@@ -1,3 +1,4 @@
+import SelectCore
 /// A branch of the seed's server loop: what the source pane highlights for a call.
 public enum SeedBranch: String, CaseIterable, Sendable {
     case selectCall = "select"

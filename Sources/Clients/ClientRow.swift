@@ -1,3 +1,4 @@
+import SelectCore
 /// One client process the dashboard spawned, as the `clients` pane shows it.
 public struct ClientRow: Sendable, Equatable {
     public enum State: String, Sendable {

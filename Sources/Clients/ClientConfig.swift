@@ -1,3 +1,4 @@
+import SelectCore
 /// How `selectscope client` runs.
 public struct ClientConfig: Sendable {
     public var kind: ClientKind = .echo

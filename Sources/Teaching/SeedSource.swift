@@ -1,3 +1,4 @@
+import SelectCore
 /// The seed's Python servers, one per exercise, exactly as the homework has them (練習1–5),
 /// for the source pane.
 public enum SeedSource {

@@ -1,3 +1,4 @@
+import SelectCore
 #if canImport(Glibc)
 import Glibc
 #endif

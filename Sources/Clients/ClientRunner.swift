@@ -1,3 +1,4 @@
+import SelectCore
 import CSystemShim
 #if canImport(Glibc)
 import Glibc

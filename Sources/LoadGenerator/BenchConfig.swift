@@ -1,3 +1,4 @@
+import SelectCore
 /// What `selectscope bench` runs.
 public struct BenchConfig: Sendable {
     public var host = "127.0.0.1"

@@ -1,3 +1,4 @@
+import SelectCore
 /// Why an fd was ready, what would misbehave, and where the seed's own code would have
 /// failed — one value per sentence; the screen words it in the chosen language.
 public enum Explanation: Equatable, Sendable {
