@@ -17,6 +17,8 @@ final class Connection {
     var peerFinished = false
     /// How the backend watches it for the peer going while it is not read.
     var watch = HangupWatch.none
+    /// TCP keepalive is on (set at the first pause).
+    var keepAliveSet = false
     /// Closed by the server: no longer in any list.
     var closed = false
     /// Seq of the last call that touched it (for the record's `queues` and "busiest").

@@ -172,7 +172,8 @@ public final class SelectServer: @unchecked Sendable {
         for fd in record.readable {
             if fd == listener {
                 acceptOne()
-            } else if let connection = open(fd) {
+            } else if let connection = open(fd), connection.inInputs {
+                // (Not when the budget paused it earlier in this same call.)
                 receive(from: connection)
             }
         }
@@ -494,6 +495,7 @@ public final class SelectServer: @unchecked Sendable {
     private func pause(_ connection: Connection, detail: String) {
         connection.paused = true
         removeFromInputs(connection)
+        if !connection.keepAliveSet { Self.keepAlive(connection) }
         emit(ServerEvent(kind: .paused, fd: connection.fd, bytes: connection.queue.byteCount, peer: connection.peer, detail: detail))
     }
 
@@ -501,6 +503,23 @@ public final class SelectServer: @unchecked Sendable {
         connection.paused = false
         if !connection.closing { addToInputs(connection) }
         emit(ServerEvent(kind: .resumed, fd: connection.fd, bytes: connection.queue.byteCount, peer: connection.peer))
+    }
+
+    /// A peer that closes with its own send buffer full cannot deliver its FIN while the
+    /// server, paused, does not read; when its kernel gives up on the orphaned socket nothing
+    /// reaches the server at all. Keepalive probes then draw a reset from the peer's kernel
+    /// (no socket there any more), which the hangup watch sees. Set once, on the first pause.
+    private static func keepAlive(_ connection: Connection) {
+        connection.keepAliveSet = true
+        var on: Int32 = 1
+        var idle: Int32 = 10
+        var interval: Int32 = 5
+        var count: Int32 = 3
+        let size = socklen_t(MemoryLayout<Int32>.size)
+        setsockopt(connection.fd, SOL_SOCKET, SO_KEEPALIVE, &on, size)
+        setsockopt(connection.fd, Int32(IPPROTO_TCP), TCP_KEEPIDLE, &idle, size)
+        setsockopt(connection.fd, Int32(IPPROTO_TCP), TCP_KEEPINTVL, &interval, size)
+        setsockopt(connection.fd, Int32(IPPROTO_TCP), TCP_KEEPCNT, &count, size)
     }
 
     /// All queues together reached the budget: no connection is read until they drain.
