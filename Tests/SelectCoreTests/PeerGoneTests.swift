@@ -130,6 +130,26 @@ extension InProcess {
             #expect(!replay.snapshot(at: index).inputs.contains(draining.fd))
         }
 
+        @Test("switching to mode 1 closes a draining connection and says what it dropped")
+        func modeSwitchDropsDraining() throws {
+            let server = try HostedServer(mode: .two, queueCap: 64 << 20)
+            let client = try TestClient(port: server.port, receiveBuffer: 4096)
+            let port = client.localPort
+            _ = Self.sendSome(client, count: 2 << 20, seconds: 5)
+            client.shutdownWrite()
+            let draining = try #require(server.waitForEvent(timeout: 20) { $0.kind == .draining && $0.peerPort == port })
+            server.host.send(.switchMode(.one))
+            // The switch's events ride on the next call's record: give that call something to return.
+            #expect(waitUntil(timeout: 10) { server.server.snapshot().mode == .one })
+            let other = try TestClient(port: server.port)
+            defer { other.close() }
+            let close = try #require(server.waitForEvent(timeout: 10) { $0.kind == .close && $0.peerPort == port })
+            #expect(close.reason == .modeSwitch)
+            #expect(close.bytes > 0 && close.bytes <= draining.bytes)
+            #expect(SeedLog.line(for: close).hasSuffix("(mode 1 never sends; \(close.bytes) bytes queued, dropped)"))
+            #expect(server.stop())
+        }
+
         @Test("all queues together stop at the budget: nobody is read until they drain to half",
               arguments: [BackendKind.select, .epoll])
         func budget(backend: BackendKind) throws {
