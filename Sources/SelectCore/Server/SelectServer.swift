@@ -1,4 +1,5 @@
 import CSystemShim
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -45,7 +46,7 @@ public final class SelectServer: @unchecked Sendable {
     private var spareFD: Int32 = -1
     private var lastAcceptedBeforeCall: PeerAddress?
 
-    let lock = Lock()
+    let lock = Mutex(())
     /// Set by the host around pauses, read by snapshots.
     var runState: RunState = .running
 
