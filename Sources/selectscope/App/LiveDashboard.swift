@@ -52,7 +52,7 @@ final class LiveDashboard {
             let failure = recordingFailure
             let changes = host
             let recorder = try TraceRecorder(path: path, listenAddress: server.listenAddress) { error in
-                failure.text.withLock { $0 = "recording stopped: \(error); \(path) keeps the calls before it" }
+                failure.text.withLock { $0 = "recording stopped: \(error)" }
                 changes.wakeScreen()
             }
             host.observe { recorder.write($0) }

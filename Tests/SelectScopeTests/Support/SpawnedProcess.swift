@@ -16,7 +16,9 @@ final class SpawnedProcess: @unchecked Sendable {
     private let output = Rig.Guarded((out: Data(), err: Data(), openStreams: 2))
     private let exit = Rig.Guarded<Int32?>(nil)
 
-    init(_ executable: URL, _ arguments: [String], name: String? = nil) throws {
+    /// `stdout`: a descriptor of the test's to hand the child as its stdout (a pipe nobody
+    /// reads, say) instead of one the test collects.
+    init(_ executable: URL, _ arguments: [String], name: String? = nil, stdout givenStdout: Int32? = nil) throws {
         self.name = name ?? executable.lastPathComponent
         let out = try SpawnedProcess.pipe()
         let err = try SpawnedProcess.pipe()
@@ -25,7 +27,7 @@ final class SpawnedProcess: @unchecked Sendable {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, out.write, STDOUT_FILENO)
+        posix_spawn_file_actions_adddup2(&actions, givenStdout ?? out.write, STDOUT_FILENO)
         posix_spawn_file_actions_adddup2(&actions, err.write, STDERR_FILENO)
         // Nothing else of the test process leaks into the child (other tests' pipes included).
         if let addCloseFrom = SpawnedProcess.addCloseFrom { _ = addCloseFrom(&actions, 3) }
@@ -60,13 +62,18 @@ final class SpawnedProcess: @unchecked Sendable {
             throw Rig.Failure("posix_spawn \(executable.path): errno \(status)")
         }
         self.pid = pid
-        startReader(out.read, isOut: true)
+        if givenStdout == nil {
+            startReader(out.read, isOut: true)
+        } else {
+            Glibc.close(out.read)
+            output.modify { $0.openStreams -= 1 }
+        }
         startReader(err.read, isOut: false)
     }
 
     /// `selectscope ARGS`.
-    static func selectscope(_ arguments: [String]) throws -> SpawnedProcess {
-        try SpawnedProcess(try Rig.requireBinary(), arguments, name: "selectscope \(arguments.first ?? "")")
+    static func selectscope(_ arguments: [String], stdout: Int32? = nil) throws -> SpawnedProcess {
+        try SpawnedProcess(try Rig.requireBinary(), arguments, name: "selectscope \(arguments.first ?? "")", stdout: stdout)
     }
 
     deinit {
@@ -178,11 +185,11 @@ extension Rig {
 
     /// Starts `selectscope server ARGS --port 0` (unless a port is given) and waits for its
     /// startup line; returns the process and the port it listens on.
-    static func startServer(_ arguments: [String]) throws -> (SpawnedProcess, Int) {
+    static func startServer(_ arguments: [String], stdout: Int32? = nil) throws -> (SpawnedProcess, Int) {
         var arguments = ["server"] + arguments
         if !arguments.contains("--port") { arguments += ["--port", "0"] }
         if !arguments.contains("--host") { arguments += ["--host", "127.0.0.1"] }
-        let server = try SpawnedProcess.selectscope(arguments)
+        let server = try SpawnedProcess.selectscope(arguments, stdout: stdout)
         guard server.waitForStderr(containing: "listening on", timeout: 15), let port = announcedPort(server.stderr) else {
             server.stop()
             throw Failure("server did not start: \(server.transcript)")
