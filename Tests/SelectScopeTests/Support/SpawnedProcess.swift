@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -168,18 +169,17 @@ final class SpawnedProcess: @unchecked Sendable {
 }
 
 extension Rig {
-    /// A lock-guarded value shared with reader threads.
-    final class Guarded<Value>: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value: Value
-        init(_ value: Value) { self.value = value }
-        func read<R>(_ body: (Value) throws -> R) rethrows -> R {
-            lock.lock(); defer { lock.unlock() }
-            return try body(value)
+    /// A value behind a `Mutex`, shared with reader threads.
+    final class Guarded<Value: Sendable>: Sendable {
+        private let state: Mutex<Value>
+        init(_ value: sending Value) { state = Mutex(value) }
+        func read<R, E: Error>(_ body: (Value) throws(E) -> R) throws(E) -> R {
+            try modify { (value: inout Value) throws(E) -> R in try body(value) }
         }
-        func modify<R>(_ body: (inout Value) throws -> R) rethrows -> R {
-            lock.lock(); defer { lock.unlock() }
-            return try body(&value)
+        func modify<R, E: Error>(_ body: (inout Value) throws(E) -> R) throws(E) -> R {
+            var result: R?
+            try state.withLock { (value: inout sending Value) throws(E) -> Void in result = try body(&value) }
+            return result!
         }
     }
 
