@@ -50,10 +50,9 @@ final class LiveDashboard {
         serverDone = try ServerExit()
         if let path = options.record {
             let failure = recordingFailure
-            let changes = host
-            let recorder = try TraceRecorder(path: path, listenAddress: server.listenAddress) { error in
+            let recorder = try TraceRecorder(path: path, listenAddress: server.listenAddress) { [weak host] error in
                 failure.text.withLock { $0 = "recording stopped: \(error)" }
-                changes.wakeScreen()
+                host?.wakeScreen()
             }
             host.observe { recorder.write($0) }
             self.recorder = recorder

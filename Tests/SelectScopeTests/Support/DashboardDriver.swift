@@ -100,16 +100,18 @@ final class DashboardDriver: @unchecked Sendable {
     ///
     /// A capture can fall in the middle of a frame: tmux shows what it has parsed so far of
     /// the dashboard's output, say the header of the new frame over the panes of the old one
-    /// (a help overlay with half its rows, once in ten full runs). So a screen counts only when
-    /// a second capture right after it is the same.
+    /// (a help overlay with half its rows, once in ten full runs). So a screen is judged only
+    /// when a second capture taken right after it is the same: a settled frame. (Right after,
+    /// before the predicate runs: a slow predicate would let a busy screen move on between
+    /// the two and never settle.)
     @discardableResult
     func waitFor(_ what: String, timeout: Double = 10, _ predicate: (DashboardScreen) -> Bool) throws -> DashboardScreen {
         let tmux = self.tmux
         let lines = try tmux.waitFor(what, timeout: timeout) { lines in
+            guard (try? tmux.capture()) == lines else { return false }
             let screen = DashboardScreen(lines)
             self.remember(screen)
-            guard predicate(screen) else { return false }
-            return (try? tmux.capture()) == lines
+            return predicate(screen)
         }
         return DashboardScreen(lines)
     }
