@@ -218,7 +218,9 @@ public final class ServerHost: @unchecked Sendable {
     // MARK: - Signals
 
     /// Where the headless signal handler writes: the wake-up pipe of the host that called
-    /// `handleSignals` last, or -1. An atomic, so the handler reads it without a lock.
+    /// `handleSignals` last, or -1. An atomic, so the handler reads it without a lock; first
+    /// touched by `handleSignals` before any handler is installed, since a static's lazy
+    /// initialisation is not async-signal-safe.
     static let signalWakeFD = Atomic<Int32>(-1)
 
     /// The handler: one byte to the wake-up pipe, which is async-signal-safe; errno is put
