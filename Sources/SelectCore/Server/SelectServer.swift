@@ -1,4 +1,5 @@
 import CSystemShim
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -6,9 +7,10 @@ import Glibc
 /// The exercise's server: `inputs`, `outputs` and `message_queues` as the seed keeps them,
 /// one readiness call per `step()`, each reported as a `StepRecord`.
 ///
-/// All methods but `snapshot()` run on the server's own thread. State changes happen under
-/// `lock`, which is released while the call blocks, so a screen can copy a snapshot at any
-/// moment without ever stalling the loop for long.
+/// All methods but `snapshot()` run on the server's own thread, so they are internal: other
+/// modules steer the loop through `ServerHost` (tests through `@testable import`). State
+/// changes happen under `lock`, which is released while the call blocks, so a screen can copy
+/// a snapshot at any moment without ever stalling the loop for long.
 public final class SelectServer: @unchecked Sendable {
     public let listenAddress: PeerAddress
     public let listener: Int32
@@ -61,7 +63,7 @@ public final class SelectServer: @unchecked Sendable {
     private var spareFD: Int32 = -1
     private var lastAcceptedBeforeCall: PeerAddress?
 
-    let lock = Lock()
+    let lock = Mutex(())
     /// Set by the host around pauses, read by snapshots.
     var runState: RunState = .running
 
@@ -97,7 +99,7 @@ public final class SelectServer: @unchecked Sendable {
     /// Makes exactly one readiness call and handles what it returned. `internal` fds (a
     /// wake-up pipe) are watched for reading but never appear in `inputs`.
     @discardableResult
-    public func step(internalFDs: [Int32] = []) throws -> StepRecord {
+    func step(internalFDs: [Int32] = []) throws -> StepRecord {
         _ = try advance(internalFDs: internalFDs)
         return completed
     }
@@ -158,7 +160,7 @@ public final class SelectServer: @unchecked Sendable {
     }
 
     /// The last completed call's record.
-    public var lastRecord: StepRecord { completed }
+    var lastRecord: StepRecord { completed }
 
     private func handleResult() {
         touched.removeAll(keepingCapacity: true)
@@ -619,7 +621,7 @@ public final class SelectServer: @unchecked Sendable {
 
     /// The new mode applies from the next call. Connections and queued bytes stay; `outputs`
     /// follows the new mode so nothing spins.
-    public func switchMode(to newMode: Mode) {
+    func switchMode(to newMode: Mode) {
         lock.withLock {
             guard newMode != mode else { return }
             collectingPending = true
@@ -643,7 +645,7 @@ public final class SelectServer: @unchecked Sendable {
 
     /// Switches the readiness call. Switching to select closes any connection whose fd
     /// select cannot hold.
-    public func switchBackend(to kind: BackendKind) throws {
+    func switchBackend(to kind: BackendKind) throws {
         guard kind != backendKind else { return }
         let newBackend = try Backends.make(kind)
         lock.withLock {
@@ -666,7 +668,7 @@ public final class SelectServer: @unchecked Sendable {
     }
 
     /// Closes every connection and the listener.
-    public func shutdown() {
+    func shutdown() {
         lock.withLock {
             for fd in acceptOrder {
                 if let connection = open(fd) {
