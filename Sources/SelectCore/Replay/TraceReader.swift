@@ -203,7 +203,7 @@ public enum TraceReader {
         func place(_ path: [CodingKey]) -> String {
             var out = ""
             for key in path {
-                if let index = key.intValue, key.stringValue.hasPrefix("Index") || key.stringValue == String(index) {
+                if let index = key.intValue, key.stringValue.hasPrefix("Index") {
                     out += "[\(index)]"
                 } else {
                     out += (out.isEmpty ? "" : ".") + key.stringValue
@@ -346,39 +346,66 @@ struct QueueLine: Decodable {
     }
 }
 
+// Every number is decoded as a Double and checked here: the decoder's own integer decoding
+// reports a number too large for its type only as "not valid JSON", without saying where.
+// The ranges checked are far below 2^53, where a Double holds every integer exactly.
 extension KeyedDecodingContainer {
     /// The number under `key`, which must lie in `range`; nil when absent or null.
-    func number<Value: Decodable & Comparable>(_ type: Value.Type, _ key: Key, in range: ClosedRange<Value>, required: Bool = false) throws -> Value? {
-        let value = required ? try decode(Value.self, forKey: key) : try decodeIfPresent(Value.self, forKey: key)
-        guard let value else { return nil }
-        guard range.contains(value) else {
-            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "\(value) is out of range (\(range.lowerBound)…\(range.upperBound))")
-        }
+    func number(_ type: Double.Type, _ key: Key, in range: ClosedRange<Double>) throws -> Double? {
+        guard let value = try decodeIfPresent(Double.self, forKey: key) else { return nil }
+        guard range.contains(value) else { throw outOfRange(key, "\(value) is out of range (\(range.lowerBound)…\(range.upperBound))") }
         return value
+    }
+
+    /// The whole number under `key`, which must lie in `range`; nil when absent or null.
+    func number(_ type: Int.Type, _ key: Key, in range: ClosedRange<Int>, required: Bool = false) throws -> Int? {
+        let value = required ? try decode(Double.self, forKey: key) : try decodeIfPresent(Double.self, forKey: key)
+        guard let value else { return nil }
+        guard let whole = TraceReader.whole(value, in: range) else {
+            throw outOfRange(key, "\(TraceReader.text(value)) is out of range (\(range.lowerBound)…\(range.upperBound))")
+        }
+        return whole
     }
 
     /// A file descriptor: 0…Int32.max, or -1 for "none" where allowed.
     func descriptor(_ key: Key, allowingNone: Bool) throws -> Int32? {
-        guard let value = try decodeIfPresent(Int.self, forKey: key) else { return nil }
-        guard (allowingNone && value == -1) || (0...Int(Int32.max)).contains(value) else {
-            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "\(value) is not a file descriptor (0…\(Int32.max))")
+        guard let value = try decodeIfPresent(Double.self, forKey: key) else { return nil }
+        guard let fd = TraceReader.whole(value, in: (allowingNone ? -1 : 0)...Int(Int32.max)) else {
+            throw outOfRange(key, "\(TraceReader.text(value)) is not a file descriptor (0…\(Int32.max))")
         }
-        return Int32(value)
+        return Int32(fd)
     }
 
     /// A list of file descriptors, each 0…Int32.max; empty when absent (unless required).
     func descriptors(_ key: Key, required: Bool = false) throws -> [Int32] {
-        let values = required ? try decode([Int].self, forKey: key) : (try decodeIfPresent([Int].self, forKey: key) ?? [])
+        let values = required ? try decode([Double].self, forKey: key) : (try decodeIfPresent([Double].self, forKey: key) ?? [])
         var out: [Int32] = []
         out.reserveCapacity(values.count)
         for (index, value) in values.enumerated() {
-            guard (0...Int(Int32.max)).contains(value) else {
+            guard let fd = TraceReader.whole(value, in: 0...Int(Int32.max)) else {
                 throw DecodingError.dataCorrupted(.init(codingPath: codingPath + [key, IndexKey(index)],
-                                                        debugDescription: "\(value) is not a file descriptor (0…\(Int32.max))"))
+                                                        debugDescription: "\(TraceReader.text(value)) is not a file descriptor (0…\(Int32.max))"))
             }
-            out.append(Int32(value))
+            out.append(Int32(fd))
         }
         return out
+    }
+
+    private func outOfRange(_ key: Key, _ reason: String) -> DecodingError {
+        DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: reason)
+    }
+}
+
+extension TraceReader {
+    /// `value` as an Int when it is a whole number in `range`.
+    static func whole(_ value: Double, in range: ClosedRange<Int>) -> Int? {
+        guard value.isFinite, value == value.rounded(), value >= Double(range.lowerBound), value <= Double(range.upperBound) else { return nil }
+        return Int(value)
+    }
+
+    /// A number as the trace wrote it, near enough: 2147483648, not 2147483648.0.
+    static func text(_ value: Double) -> String {
+        value.isFinite && value == value.rounded() && abs(value) < 1e18 ? String(Int(value)) : String(value)
     }
 }
 
