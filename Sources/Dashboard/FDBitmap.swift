@@ -25,9 +25,6 @@ struct FDBitmap {
         return fd >= 0 && Int(fd) < bits.count && bits[Int(fd)]
     }
 
-    /// What the bitmap holds, in bytes (for tests: bounded by the list, not the fds).
-    var footprint: Int { sparse.map { $0.capacity * MemoryLayout<Int32>.stride } ?? bits.count }
-
     /// One more than the highest fd in any of the lists.
     static func limit(_ lists: [Int32]...) -> Int {
         Int(lists.map { $0.max() ?? -1 }.max() ?? -1) + 1
