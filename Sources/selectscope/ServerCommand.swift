@@ -23,16 +23,13 @@ struct ServerCommand: ParsableCommand {
     @OptionGroup var server: ServerOptions
 
     @Option(name: .long, help: "Log format on stdout: text (the seed's lines) or none.")
-    var log: String = "text"
+    var log: LogFormat = .text
 
     @Option(name: .long, help: "Write one JSON object per select() call to FILE ('-' for stdout).")
     var trace: String?
 
     func validate() throws {
-        guard ["text", "none"].contains(log) else {
-            throw ValidationError("--log must be text or none (got '\(log)')")
-        }
-        if trace == "-" && log == "text" {
+        if trace == "-" && log == .text {
             throw ValidationError("--trace - and --log text both write to stdout; add --log none")
         }
     }
@@ -40,9 +37,9 @@ struct ServerCommand: ParsableCommand {
     func run() throws {
         FileLimits.raiseToHardLimit()
         var config = server.config
-        if log == "text" { config.payloadCapture = 1024 }
+        if log == .text { config.payloadCapture = 1024 }
         if trace != nil { config.payloadCapture = max(config.payloadCapture, 64) }
-        config.keepsRecords = log == "text" || trace != nil
+        config.keepsRecords = log == .text || trace != nil
         let selectServer: SelectServer
         do {
             selectServer = try SelectServer(config: config)
@@ -58,7 +55,7 @@ struct ServerCommand: ParsableCommand {
         var logWriter: QueuedLineWriter?
         var recorder: TraceRecorder?
         do {
-            if log == "text" {
+            if log == .text {
                 let writer = try QueuedLineWriter(LineWriter(fd: STDOUT_FILENO), policy: .dropLines, bound: Self.logBound) { failure in
                     stderrLine("selectscope: the log stopped: \(failure)")
                 }

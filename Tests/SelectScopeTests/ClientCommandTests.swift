@@ -55,9 +55,9 @@ struct ClientCommandTests {
 
     @Test("a wrong flag exits non-zero with a message that says what is wrong",
           arguments: [
-            (["client", "--kind", "nope"], "--kind must be one of"),
-            (["server", "--mode", "9"], "--mode must be 1, 2, 3, 4 or 5 (got 9)"),
-            (["server", "--log", "loud"], "--log must be text or none"),
+            (["client", "--kind", "nope"], "The value 'nope' is invalid for '--kind <kind>'"),
+            (["server", "--mode", "9"], "The value '9' is invalid for '--mode <mode>'. Please provide one of '1', '2', '3', '4' or '5'."),
+            (["server", "--log", "loud"], "The value 'loud' is invalid for '--log <log>'"),
             (["server", "--port", "70000"], "--port must be between 0 and 65535"),
           ])
     func wrongFlags(arguments: [String], message: String) throws {
