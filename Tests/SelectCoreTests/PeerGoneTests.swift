@@ -46,8 +46,10 @@ extension InProcess {
                 client.close()
             }
             try #require(tooShort == 0, "\(tooShort) clients could not send past the cap")
+            // The observer sees a record just after the server's state changed: wait for both.
             let allClosed = waitUntil(timeout: 60) {
                 server.server.snapshot().connections.isEmpty && server.server.snapshot().counters.closed == rounds
+                    && server.events(where: { $0.kind == .close }).count == rounds
             }
             let left = server.server.snapshot().connections
             #expect(allClosed, "\(left.count) connections still open (\(left.filter { $0.state == .paused }.count) paused), closed \(server.server.snapshot().counters.closed)")
