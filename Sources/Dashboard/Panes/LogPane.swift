@@ -34,7 +34,7 @@ enum LogPane {
         case .close: return event.reason == .error || event.reason == .fdSetSize ? .error : .normal
         case .timeout, .paused: return .warning
         case .refused: return .error
-        case .resumed: return .normal
+        case .resumed, .draining: return .normal
         case .mode, .backend: return .title
         case .exceptional, .urgent: return .exceptional
         }

@@ -8,7 +8,8 @@ import Glibc
 /// Commands and signals reach the loop through one wake-up pipe, which the loop watches as
 /// an internal fd in the same readiness call as the exercise's sockets, so a key is seen at
 /// once even in a mode that blocks forever. Observers of every record run on the loop's
-/// thread; a screen instead reads `snapshot()` at its own frame rate.
+/// thread; a screen instead `watch()`es: the loop hands each record and its status to a
+/// `LiveFeed`, and the screen builds its snapshot from them at its own frame rate.
 public final class ServerHost: @unchecked Sendable {
     public let server: SelectServer
     private let wake: (read: Int32, write: Int32)
@@ -26,6 +27,11 @@ public final class ServerHost: @unchecked Sendable {
     private var observers: [(StepRecord) -> Void] = []
     /// A backend switch that failed, until the screen takes it (guarded by `commandLock`).
     private var commandError: String?
+    /// The screen's feed, when one watches (set before `start`).
+    private var feed: LiveFeed?
+    /// The kernel's queues are sampled at most this often, and only while a screen watches.
+    public static let sampleInterval = 0.1
+    private var lastSample = -Double.infinity
 
     public init(server: SelectServer) throws {
         self.server = server
@@ -58,8 +64,22 @@ public final class ServerHost: @unchecked Sendable {
         _ = Glibc.write(wake.write, &byte, 1)
     }
 
-    /// Safe from any thread: a copy of the state for one frame.
-    public func snapshot() -> ServerSnapshot { server.snapshot() }
+    /// A screen's view of the loop: every record from now on, the run state and the kernel's
+    /// queues sampled on the loop's thread. Call before `start`.
+    public func watch(logCapacity: Int = 200, capacity: Int = 4096) -> LiveFeed {
+        if let feed { return feed }
+        let feed = LiveFeed(listener: server.listener, logCapacity: logCapacity, capacity: capacity)
+        let server = self.server
+        feed.updateStatus { status in
+            status.mode = server.mode
+            status.backend = server.backendKind
+            status.listenAddress = server.listenAddress
+            status.queueCap = server.config.queueCap
+            status.fdSetSize = Backends.fdSetSize
+        }
+        self.feed = feed
+        return feed
+    }
 
     /// Empties the change pipe; the next change writes to it again.
     public func takeChange() {
@@ -82,6 +102,7 @@ public final class ServerHost: @unchecked Sendable {
     public func run() throws {
         defer {
             server.shutdown()
+            feed?.updateStatus { $0.runState = .stopped }
             notifyChange()
         }
         var woken = true
@@ -92,7 +113,7 @@ public final class ServerHost: @unchecked Sendable {
                 if applyCommands() { return }
             }
             if paused && stepsRequested == 0 {
-                server.setRunState(.paused)
+                setRunState(.paused)
                 notifyChange()
                 waitForWake()
                 woken = true
@@ -101,11 +122,15 @@ public final class ServerHost: @unchecked Sendable {
             let stepping = paused
             if stepping {
                 stepsRequested -= 1
-                server.setRunState(.stepping)
+                setRunState(.stepping)
                 notifyChange()
             }
             woken = try server.advance(internalFDs: internalFDs)
-            if stepping { server.setRunState(.paused) }
+            if stepping { setRunState(.paused) }
+            if let feed {
+                feed.publish(server.lastRecord)
+                sampleKernelIfDue(force: false)
+            }
             if !observers.isEmpty {
                 let record = server.lastRecord
                 for observer in observers { observer(record) }
@@ -153,9 +178,42 @@ public final class ServerHost: @unchecked Sendable {
         return stop
     }
 
+    /// Paused: sleeps until a command or a signal. A watched loop wakes at the sampling rate
+    /// meanwhile, so the screen sees bytes arrive in the kernel while nothing is read.
     private func waitForWake() {
         var descriptor = pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)
-        _ = Glibc.poll(&descriptor, 1, -1)
+        guard feed != nil else {
+            _ = Glibc.poll(&descriptor, 1, -1)
+            return
+        }
+        while Glibc.poll(&descriptor, 1, Int32(Self.sampleInterval * 1000)) == 0 {
+            if sampleKernelIfDue(force: true) { notifyChange() }
+        }
+    }
+
+    private func setRunState(_ state: RunState) {
+        server.setRunState(state)
+        feed?.updateStatus { $0.runState = state }
+    }
+
+    // MARK: - The kernel's queues
+
+    /// Samples the kernel's queues for the screen, at most every `sampleInterval` (`force`:
+    /// now, the caller keeps the rate). Loop thread; the feed's lock is held only to copy the
+    /// values in. True when they changed.
+    @discardableResult
+    private func sampleKernelIfDue(force: Bool) -> Bool {
+        guard let feed else { return false }
+        let now = Posix.monotonicSeconds()
+        guard force || now - lastSample >= Self.sampleInterval else { return false }
+        lastSample = now
+        let sample = KernelQueues.sample(listener: server.listener, connections: server.connectionFDs, at: now)
+        var changed = false
+        feed.updateStatus { status in
+            changed = status.kernel.listenerPending != sample.listenerPending || status.kernel.connections != sample.connections
+            status.kernel = sample
+        }
+        return changed
     }
 
     /// Applies queued commands in order; true when asked to stop.
@@ -168,6 +226,8 @@ public final class ServerHost: @unchecked Sendable {
             switch command {
             case .switchMode(let mode):
                 server.switchMode(to: mode)
+                let mode = server.mode
+                feed?.updateStatus { $0.mode = mode }
             case .switchBackend(let kind):
                 switchBackend(to: kind)
             case .nextBackend:
@@ -177,7 +237,7 @@ public final class ServerHost: @unchecked Sendable {
             case .resume:
                 paused = false
                 stepsRequested = 0
-                server.setRunState(.running)
+                setRunState(.running)
             case .stop:
                 return true
             }
@@ -192,6 +252,8 @@ public final class ServerHost: @unchecked Sendable {
         } catch {
             commandLock.withLock { commandError = "\(error)" }
         }
+        let backend = server.backendKind
+        feed?.updateStatus { $0.backend = backend }
     }
 
     /// Safe from any thread: the last command that failed, once (nil when none did since).

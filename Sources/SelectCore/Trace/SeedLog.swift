@@ -50,6 +50,8 @@ public enum SeedLog {
             return "handling exceptional condition for \(peer)"
         case .urgent:
             return "urgent data \(payloadText(event)) from \(peer)"
+        case .draining:
+            return "\(peer) finished sending: \(event.bytes) bytes still queued, closing once they are sent"
         }
     }
 

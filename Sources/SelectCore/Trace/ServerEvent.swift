@@ -6,6 +6,9 @@ public struct ServerEvent: Sendable, Equatable {
         case queueEmpty = "queue-empty"
         case close, timeout, refused, paused, resumed, mode, backend
         case exceptional, urgent
+        /// The peer finished sending while bytes were still queued for it: it leaves `inputs`
+        /// and stays in `outputs` until they are sent, then closes.
+        case draining
     }
 
     /// Why a connection was closed.

@@ -43,7 +43,7 @@ public enum TraceEncoder {
             out += ",\"bytes\":\(event.bytes)"
             if event.requested != event.bytes { out += ",\"requested\":\(event.requested),\"short\":true" }
             if event.direct { out += ",\"direct\":true" }
-        case .paused, .resumed:
+        case .paused, .resumed, .draining:
             out += ",\"queued\":\(event.bytes)"
         default:
             break

@@ -21,6 +21,8 @@ final class LiveDashboard {
 
     private let options: Options
     private let host: ServerHost
+    /// The loop's records and status; the snapshot is built from them on this thread.
+    private let feed: LiveFeed
     private let supervisor: ClientSupervisor
     private let session: TerminalSession
     private let serverDone = ServerExit()
@@ -43,6 +45,7 @@ final class LiveDashboard {
         FileLimits.raiseToHardLimit()
         let server = try SelectServer(config: options.server)
         host = try ServerHost(server: server)
+        feed = host.watch(logCapacity: options.server.logCapacity)
         if let path = options.record {
             let recorder = try TraceRecorder(path: path, listenAddress: server.listenAddress)
             host.observe { recorder.write($0) }
@@ -92,7 +95,7 @@ final class LiveDashboard {
     private func draw() {
         pacer.willDraw()
         host.takeChange()
-        snapshot = host.snapshot()
+        snapshot = feed.snapshot()
         if let error = host.takeCommandError() { status = error }
         let size = session.size
         var model = DashboardModel(
