@@ -295,3 +295,41 @@ extension InProcess {
         }
     }
 }
+
+extension InProcess {
+    @Suite("live feed")
+    struct LiveFeedTests {
+        @Test("a screen far behind loses nothing: the producer applies the backlog, and the snapshot is the reducer's over every record")
+        func backlogIsFoldedNotDropped() throws {
+            let stepper = try Stepper(mode: .two, payloadCapture: 64)
+            let feed = LiveFeed(listener: stepper.server.listener, logCapacity: 8, capacity: 3)
+            var reference = SnapshotReducer(listener: stepper.server.listener, logCapacity: 8)
+            var records: [StepRecord] = []
+            func step() throws {
+                let record = try stepper.step()
+                records.append(record)
+                feed.publish(record)
+                reference.apply(record)
+            }
+            let clients = try (0..<3).map { _ in try TestClient(port: stepper.port) }
+            for _ in clients { try step() }
+            for client in clients {
+                try client.send(Array("Hello, world".utf8))
+                try step()  // recv, queued
+                try step()  // sent
+                try step()  // queue empty
+                _ = try client.receive(exactly: 12)
+            }
+            #expect(records.count == 12)
+            #expect(feed.foldedByProducer >= 9, "the producer should have applied the backlog past 3 records")
+            let snapshot = feed.snapshot()
+            #expect(snapshot == reference.snapshot(status: feed.status))
+            #expect(snapshot.connections.count == 3)
+            #expect(snapshot.counters.calls == records.last?.seq)
+            // The records the feed copied are its own: the server's next call does not change them.
+            try clients[0].send(Array("again".utf8))
+            try step()
+            #expect(feed.snapshot() == reference.snapshot(status: feed.status))
+        }
+    }
+}

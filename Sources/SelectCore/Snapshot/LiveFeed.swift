@@ -6,22 +6,35 @@ import Synchronization
 /// copy under the feed's lock and nothing else. The screen takes the records that arrived
 /// since its last frame and applies them, outside the lock, to the one `SnapshotReducer`.
 ///
+/// The records are copied into slots the feed keeps and reuses, so at machine speed a call
+/// costs the producer no allocation: the producer's own buffers stay its own.
+///
 /// Bounded: when the screen falls `capacity` records behind (a frame stuck on a slow
 /// terminal), the producer applies the backlog to the reducer itself, under the lock, and
 /// starts again with an empty queue. Nothing is dropped, and the queue never holds more than
 /// `capacity` records plus what arrives while the screen is applying one batch.
 public final class LiveFeed: Sendable {
     private struct Shared {
-        var pending: [StepRecord] = []
+        /// `slots[0..<count]` are the records not applied yet, oldest first.
+        var slots: [StepRecord] = []
+        var count = 0
         /// The screen's reducer between frames; nil while the screen is applying a batch.
         var reducer: SnapshotReducer?
         var status = ProducerStatus()
         /// Records the producer applied itself because the screen was behind.
         var folded = 0
+
+        mutating func foldPending(into reducer: inout SnapshotReducer) {
+            for index in 0..<count { reducer.apply(slots[index]) }
+            folded += count
+            count = 0
+        }
     }
 
     public let capacity: Int
     private let shared: Mutex<Shared>
+    /// The slots of the batch the screen applied last; handed back to the producer next frame.
+    private let screenSlots = Mutex<[StepRecord]>([])
 
     /// `listener`: what the first call will watch, shown before it completes.
     public init(listener: Int32 = -1, logCapacity: Int = 200, capacity: Int = 4096) {
@@ -35,11 +48,11 @@ public final class LiveFeed: Sendable {
     public func publish(_ record: StepRecord) {
         let capacity = self.capacity
         shared.withLock { shared in
-            shared.pending.append(record)
-            guard shared.pending.count >= capacity, var reducer = shared.reducer.take() else { return }
-            for record in shared.pending { reducer.apply(record) }
-            shared.folded += shared.pending.count
-            shared.pending.removeAll(keepingCapacity: true)
+            if shared.count == shared.slots.count { shared.slots.append(StepRecord()) }
+            shared.slots[shared.count].copyContents(of: record)
+            shared.count += 1
+            guard shared.count >= capacity, var reducer = shared.reducer.take() else { return }
+            shared.foldPending(into: &reducer)
             shared.reducer = reducer
         }
     }
@@ -60,25 +73,59 @@ public final class LiveFeed: Sendable {
     /// Applies the records that arrived since the last call and returns what the screen
     /// draws. One screen thread at a time.
     public func snapshot() -> ServerSnapshot {
-        var spare: [StepRecord] = []
-        let (batch, taken, status) = shared.withLock { shared -> ([StepRecord], SnapshotReducer?, ProducerStatus) in
-            swap(&spare, &shared.pending)
-            return (spare, shared.reducer.take(), shared.status)
-        }
-        // Two screens at once would find the reducer gone: the second draws an empty state
-        // rather than trapping.
-        guard var reducer = taken else { return SnapshotReducer().snapshot(status: status) }
-        for record in batch { reducer.apply(record) }
-        let snapshot = reducer.snapshot(status: status)
-        shared.withLock { shared in
-            // Records that came while this batch was applied wait for the next frame, unless
-            // the producer could not fold them in the meantime and the queue is full.
-            if shared.pending.count >= capacity {
-                for record in shared.pending { reducer.apply(record) }
-                shared.pending.removeAll(keepingCapacity: true)
+        screenSlots.withLock { batch in
+            let (count, taken, status) = shared.withLock { shared -> (Int, SnapshotReducer?, ProducerStatus) in
+                swap(&batch, &shared.slots)
+                defer { shared.count = 0 }
+                return (shared.count, shared.reducer.take(), shared.status)
             }
-            shared.reducer = reducer
+            // Two screens at once would find the reducer gone: the second draws an empty
+            // state rather than trapping.
+            guard var reducer = taken else { return SnapshotReducer().snapshot(status: status) }
+            for index in 0..<count { reducer.apply(batch[index]) }
+            let snapshot = reducer.snapshot(status: status)
+            shared.withLock { shared in
+                // Records that came while this batch was applied wait for the next frame,
+                // unless the queue filled meanwhile (the producer could not fold them).
+                if shared.count >= capacity { shared.foldPending(into: &reducer) }
+                shared.reducer = reducer
+            }
+            return snapshot
         }
-        return snapshot
+    }
+}
+
+extension StepRecord {
+    /// Becomes a copy of `other`, reusing this record's buffers for the lists a call fills,
+    /// so that neither record shares a buffer with the other afterwards.
+    mutating func copyContents(of other: StepRecord) {
+        var inputs = self.inputs, outputs = self.outputs, internalFDs = self.internalFDs
+        var readable = self.readable, writable = self.writable, exceptional = self.exceptional
+        var internalReady = self.internalReady, events = self.events, queues = self.queues
+        // Every field, the ones added later included; then the buffers go back in.
+        self = other
+        Self.refill(&inputs, other.inputs)
+        Self.refill(&outputs, other.outputs)
+        Self.refill(&internalFDs, other.internalFDs)
+        Self.refill(&readable, other.readable)
+        Self.refill(&writable, other.writable)
+        Self.refill(&exceptional, other.exceptional)
+        Self.refill(&internalReady, other.internalReady)
+        Self.refill(&events, other.events)
+        Self.refill(&queues, other.queues)
+        self.inputs = inputs
+        self.outputs = outputs
+        self.internalFDs = internalFDs
+        self.readable = readable
+        self.writable = writable
+        self.exceptional = exceptional
+        self.internalReady = internalReady
+        self.events = events
+        self.queues = queues
+    }
+
+    private static func refill<Element>(_ buffer: inout [Element], _ contents: [Element]) {
+        buffer.removeAll(keepingCapacity: true)
+        buffer.append(contentsOf: contents)
     }
 }
