@@ -333,3 +333,29 @@ extension InProcess {
         }
     }
 }
+
+@Suite("the reducer and untrusted records")
+struct ReducerInputTests {
+    @Test("byte counts from a hostile trace stop at Int.max instead of trapping")
+    func totalsSaturate() {
+        var record = StepRecord()
+        record.seq = 1
+        record.listener = 3
+        record.inputs = [3]
+        record.readable = [3]
+        record.events = [
+            ServerEvent(kind: .accept, fd: 2_147_483_647, peer: PeerAddress(host: "127.0.0.1", port: 1)),
+            ServerEvent(kind: .recv, fd: 2_147_483_647, bytes: .max),
+            ServerEvent(kind: .send, fd: 2_147_483_647, bytes: .max, requested: .max),
+        ]
+        var reducer = SnapshotReducer()
+        reducer.apply(record)
+        record.seq = 2
+        reducer.apply(record)
+        let snapshot = reducer.snapshot()
+        #expect(snapshot.counters.bytesIn == .max)
+        #expect(snapshot.counters.bytesOut == .max)
+        #expect(snapshot.connections.map(\.bytesIn) == [.max])
+        #expect(snapshot.counters.accepted == 2)
+    }
+}

@@ -42,7 +42,7 @@ public struct SnapshotReducer: Sendable {
     /// Folds one call into the state: its events in the order the server did them, then the
     /// queue depths it reported.
     public mutating func apply(_ record: StepRecord) {
-        applied += 1
+        applied.addSaturating(1)
         listener = record.listener
         counters.calls = record.seq
         lastAcceptedBeforeCall = lastAccepted
@@ -56,7 +56,7 @@ public struct SnapshotReducer: Sendable {
             let fd = event.fd
             switch event.kind {
             case .accept:
-                counters.accepted += 1
+                counters.accepted.addSaturating(1)
                 var row = Row(row: ConnectionRow(fd: fd, peer: event.peer ?? PeerAddress(host: "?", port: 0), queuedMessages: 0,
                                                  queuedBytes: 0, bytesIn: 0, bytesOut: 0, state: .reading, lastActiveSeq: record.seq))
                 row.updateState()
@@ -64,12 +64,12 @@ public struct SnapshotReducer: Sendable {
                 lastAccepted = event.peer
                 if !inputs.contains(fd) { inputs.append(fd) }
             case .recv, .urgent:
-                counters.bytesIn += event.bytes
-                rows[fd]?.row.bytesIn += event.bytes
+                counters.bytesIn.addSaturating(event.bytes)
+                rows[fd]?.row.bytesIn.addSaturating(event.bytes)
                 if event.kind == .recv && handling == .queueForWritable { addOutput(fd) }
             case .send:
-                counters.bytesOut += event.bytes
-                rows[fd]?.row.bytesOut += event.bytes
+                counters.bytesOut.addSaturating(event.bytes)
+                rows[fd]?.row.bytesOut.addSaturating(event.bytes)
                 if event.isShortSend {
                     addOutput(fd)
                 } else if !event.direct && handling == .echoDirectly && record.queues.contains(where: { $0.fd == fd && $0.bytes == 0 }) {
@@ -79,14 +79,14 @@ public struct SnapshotReducer: Sendable {
             case .queueEmpty:
                 outputs.removeAll { $0 == fd }
             case .close:
-                counters.closed += 1
+                counters.closed.addSaturating(1)
                 if rows.removeValue(forKey: fd) != nil { order.removeAll { $0 == fd } }
                 inputs.removeAll { $0 == fd }
                 outputs.removeAll { $0 == fd }
             case .timeout:
-                counters.timeouts += 1
+                counters.timeouts.addSaturating(1)
             case .refused:
-                counters.refused += 1
+                counters.refused.addSaturating(1)
             case .paused:
                 rows[fd]?.paused = true
                 rows[fd]?.updateState()
@@ -149,5 +149,14 @@ public struct SnapshotReducer: Sendable {
             snapshot.connections.append(row)
         }
         return snapshot
+    }
+}
+
+extension Int {
+    /// Records can come from an untrusted file: totals stop at the largest value instead of
+    /// trapping.
+    fileprivate mutating func addSaturating(_ value: Int) {
+        let (sum, overflow) = addingReportingOverflow(value)
+        self = overflow ? (value > 0 ? .max : .min) : sum
     }
 }
