@@ -359,3 +359,37 @@ struct ReducerInputTests {
         #expect(snapshot.counters.accepted == 2)
     }
 }
+
+extension InProcess.OneReducer {
+    @Test("paused, a switch to mode 2 puts a queued connection back in outputs on screen before the next call")
+    func switchWhilePausedShowsTheNewLists() throws {
+        let server = try SelectServer(config: makeConfig(mode: .one))
+        let host = try ServerHost(server: server)
+        let feed = host.watch()
+        let exited = Guarded(false)
+        host.start { _ in exited.modify { $0 = true } }
+        defer {
+            host.send(.stop)
+            waitUntil(timeout: 5) { exited.read { $0 } }
+        }
+        let client = try TestClient(port: server.listenAddress.port)
+        try client.send(Array("Hello, world".utf8))
+        #expect(waitUntil(timeout: 5) { feed.snapshot().connections.first?.queuedBytes == 12 })
+        host.send(.step)
+        #expect(waitUntil(timeout: 5) { feed.snapshot().runState == .paused })
+        let before = feed.snapshot()
+        #expect(before.outputs.isEmpty)
+        let fd = try #require(before.connections.first?.fd)
+
+        host.send(.switchMode(.two))
+        #expect(waitUntil(timeout: 5) { feed.snapshot().mode == .two })
+        let after = feed.snapshot()
+        #expect(after.outputs == [fd])
+        #expect(after.counters.calls == before.counters.calls, "no call was made")
+
+        // The next call's record takes over: it was given the same lists.
+        host.send(.step)
+        #expect(waitUntil(timeout: 5) { feed.snapshot().counters.calls > before.counters.calls })
+        #expect(feed.snapshot().lastRecord?.outputs == [fd])
+    }
+}

@@ -501,6 +501,9 @@ public final class SelectServer: @unchecked Sendable {
     /// The open connections in accept order, for the host's kernel sampling. Loop thread.
     var connectionFDs: [Int32] { acceptOrder }
 
+    /// The lists as they are now, after call `afterSeq`: for a screen after a switch. Loop thread.
+    var currentLists: ListsBeforeCall { ListsBeforeCall(afterSeq: completed.seq, inputs: inputs, outputs: outputs) }
+
     /// The server's own state, copied under its lock: for tests, which check what the
     /// records tell the screen against it. The screen never calls it. Safe from any thread.
     func snapshot() -> ServerSnapshot {

@@ -227,7 +227,11 @@ public final class ServerHost: @unchecked Sendable {
             case .switchMode(let mode):
                 server.switchMode(to: mode)
                 let mode = server.mode
-                feed?.updateStatus { $0.mode = mode }
+                let lists = server.currentLists
+                feed?.updateStatus {
+                    $0.mode = mode
+                    $0.listsBeforeNextCall = lists
+                }
             case .switchBackend(let kind):
                 switchBackend(to: kind)
             case .nextBackend:
@@ -253,7 +257,11 @@ public final class ServerHost: @unchecked Sendable {
             commandLock.withLock { commandError = "\(error)" }
         }
         let backend = server.backendKind
-        feed?.updateStatus { $0.backend = backend }
+        let lists = server.currentLists
+        feed?.updateStatus {
+            $0.backend = backend
+            $0.listsBeforeNextCall = lists
+        }
     }
 
     /// Safe from any thread: the last command that failed, once (nil when none did since).

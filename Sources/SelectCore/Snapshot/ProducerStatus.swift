@@ -16,8 +16,24 @@ public struct ProducerStatus: Sendable, Equatable {
     public var fdSetSize = 1024
     /// The kernel's queues, sampled by the producer on its own thread.
     public var kernel = KernelSample()
+    /// The lists changed between calls (a mode or backend switch): what the next call is
+    /// given, until its record arrives.
+    public var listsBeforeNextCall: ListsBeforeCall?
 
     public init() {}
+}
+
+/// `inputs` and `outputs` as a producer holds them after call `afterSeq`, before the next.
+public struct ListsBeforeCall: Sendable, Equatable {
+    public var afterSeq: Int
+    public var inputs: [Int32]
+    public var outputs: [Int32]
+
+    public init(afterSeq: Int, inputs: [Int32], outputs: [Int32]) {
+        self.afterSeq = afterSeq
+        self.inputs = inputs
+        self.outputs = outputs
+    }
 }
 
 /// The kernel's side of the queues at one moment: connections waiting to be accepted, and for

@@ -127,8 +127,13 @@ public struct SnapshotReducer: Sendable {
         snapshot.listener = listener
         snapshot.counters = counters
         snapshot.runState = status.runState
-        snapshot.inputs = inputs
-        snapshot.outputs = outputs
+        if let lists = status.listsBeforeNextCall, lists.afterSeq == counters.calls {
+            snapshot.inputs = lists.inputs
+            snapshot.outputs = lists.outputs
+        } else {
+            snapshot.inputs = inputs
+            snapshot.outputs = outputs
+        }
         snapshot.queueCap = status.queueCap
         snapshot.fdSetSize = status.fdSetSize
         snapshot.listenerPending = status.kernel.listenerPending
