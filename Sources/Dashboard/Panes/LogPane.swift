@@ -34,7 +34,8 @@ enum LogPane {
         case .close: return event.reason == .error || event.reason == .fdSetSize ? .error : .normal
         case .timeout, .paused: return .warning
         case .refused: return .error
-        case .resumed, .draining: return .normal
+        case .resumed: return .normal
+        case .draining: return .normal
         case .mode, .backend: return .title
         case .exceptional, .urgent: return .exceptional
         }

@@ -51,7 +51,7 @@ public enum SeedLog {
         case .urgent:
             return "urgent data \(payloadText(event)) from \(peer)"
         case .draining:
-            return "\(peer) finished sending: \(event.bytes) bytes still queued, closing once they are sent"
+            return "no more data from \(peer): sending its \(event.bytes) queued bytes before closing"
         }
     }
 

@@ -6,8 +6,8 @@ public struct ServerEvent: Sendable, Equatable {
         case queueEmpty = "queue-empty"
         case close, timeout, refused, paused, resumed, mode, backend
         case exceptional, urgent
-        /// The peer finished sending while bytes were still queued for it: it leaves `inputs`
-        /// and stays in `outputs` until they are sent, then closes.
+        /// The peer finished sending (an empty recv) while bytes were still queued for it: it
+        /// leaves `inputs`, the queue is sent, then it closes. `bytes`: what is queued.
         case draining
     }
 
