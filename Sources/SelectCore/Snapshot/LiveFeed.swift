@@ -74,14 +74,18 @@ public final class LiveFeed: Sendable {
     /// draws. One screen thread at a time.
     public func snapshot() -> ServerSnapshot {
         screenSlots.withLock { batch in
-            let (count, taken, status) = shared.withLock { shared -> (Int, SnapshotReducer?, ProducerStatus) in
+            // Moved out, not copied: the reducer applies the batch to storage only it holds.
+            var taken: SnapshotReducer?
+            var status = ProducerStatus()
+            var count = 0
+            shared.withLock { shared in
                 swap(&batch, &shared.slots)
-                defer { shared.count = 0 }
-                return (shared.count, shared.reducer.take(), shared.status)
+                count = shared.count
+                shared.count = 0
+                taken = shared.reducer.take()
+                status = shared.status
             }
-            // Two screens at once would find the reducer gone: the second draws an empty
-            // state rather than trapping.
-            guard var reducer = taken else { return SnapshotReducer().snapshot(status: status) }
+            guard var reducer = taken.take() else { return SnapshotReducer().snapshot(status: status) }
             for index in 0..<count { reducer.apply(batch[index]) }
             let snapshot = reducer.snapshot(status: status)
             shared.withLock { shared in

@@ -16,9 +16,10 @@ public struct SnapshotReducer: Sendable {
         }
     }
 
-    private var rows: [Int32: Row] = [:]
-    /// Accept order, for the screen's rows.
-    private var order: [Int32] = []
+    /// The open connections in accept order (the screen's rows), and where each fd's row
+    /// is: an update touches the row in place, without moving it.
+    private var rows: [Row] = []
+    private var rowIndex: [Int32: Int] = [:]
     private var log: LogRing
     private var counters = ServerCounters()
     private var listener: Int32
@@ -54,22 +55,28 @@ public struct SnapshotReducer: Sendable {
         for event in record.events {
             log.append(LogEntry(seq: record.seq, event: event))
             let fd = event.fd
+            let at = fd >= 0 ? rowIndex[fd] : nil
             switch event.kind {
             case .accept:
                 counters.accepted.addSaturating(1)
                 var row = Row(row: ConnectionRow(fd: fd, peer: event.peer ?? PeerAddress(host: "?", port: 0), queuedMessages: 0,
                                                  queuedBytes: 0, bytesIn: 0, bytesOut: 0, state: .reading, lastActiveSeq: record.seq))
                 row.updateState()
-                if rows.updateValue(row, forKey: fd) == nil { order.append(fd) }
+                if let at {
+                    rows[at] = row
+                } else {
+                    rowIndex[fd] = rows.count
+                    rows.append(row)
+                }
                 lastAccepted = event.peer
                 if !inputs.contains(fd) { inputs.append(fd) }
             case .recv, .urgent:
                 counters.bytesIn.addSaturating(event.bytes)
-                rows[fd]?.row.bytesIn.addSaturating(event.bytes)
+                if let at { rows[at].row.bytesIn.addSaturating(event.bytes) }
                 if event.kind == .recv && handling == .queueForWritable { addOutput(fd) }
             case .send:
                 counters.bytesOut.addSaturating(event.bytes)
-                rows[fd]?.row.bytesOut.addSaturating(event.bytes)
+                if let at { rows[at].row.bytesOut.addSaturating(event.bytes) }
                 if event.isShortSend {
                     addOutput(fd)
                 } else if !event.direct && handling == .echoDirectly && record.queues.contains(where: { $0.fd == fd && $0.bytes == 0 }) {
@@ -80,7 +87,7 @@ public struct SnapshotReducer: Sendable {
                 outputs.removeAll { $0 == fd }
             case .close:
                 counters.closed.addSaturating(1)
-                if rows.removeValue(forKey: fd) != nil { order.removeAll { $0 == fd } }
+                if let at { removeRow(at: at) }
                 inputs.removeAll { $0 == fd }
                 outputs.removeAll { $0 == fd }
             case .timeout:
@@ -88,16 +95,22 @@ public struct SnapshotReducer: Sendable {
             case .refused:
                 counters.refused.addSaturating(1)
             case .paused:
-                rows[fd]?.paused = true
-                rows[fd]?.updateState()
+                if let at {
+                    rows[at].paused = true
+                    rows[at].updateState()
+                }
                 inputs.removeAll { $0 == fd }
             case .resumed:
-                rows[fd]?.paused = false
-                rows[fd]?.updateState()
-                if rows[fd]?.closing != true && !inputs.contains(fd) { inputs.append(fd) }
+                if let at {
+                    rows[at].paused = false
+                    rows[at].updateState()
+                }
+                if at.map({ !rows[$0].closing }) ?? true && !inputs.contains(fd) { inputs.append(fd) }
             case .draining:
-                rows[fd]?.closing = true
-                rows[fd]?.updateState()
+                if let at {
+                    rows[at].closing = true
+                    rows[at].updateState()
+                }
                 inputs.removeAll { $0 == fd }
                 addOutput(fd)
             case .mode, .backend, .exceptional:
@@ -105,13 +118,18 @@ public struct SnapshotReducer: Sendable {
             }
         }
         for depth in record.queues {
-            guard var row = rows[depth.fd] else { continue }
-            row.row.queuedMessages = depth.messages
-            row.row.queuedBytes = depth.bytes
-            row.row.lastActiveSeq = record.seq
-            rows[depth.fd] = row
+            guard let at = rowIndex[depth.fd] else { continue }
+            rows[at].row.queuedMessages = depth.messages
+            rows[at].row.queuedBytes = depth.bytes
+            rows[at].row.lastActiveSeq = record.seq
         }
         lastRecord = record
+    }
+
+    private mutating func removeRow(at position: Int) {
+        rowIndex[rows[position].row.fd] = nil
+        rows.remove(at: position)
+        for later in position..<rows.count { rowIndex[rows[later].row.fd] = later }
     }
 
     private mutating func addOutput(_ fd: Int32) {
@@ -143,11 +161,11 @@ public struct SnapshotReducer: Sendable {
             snapshot.lastRecord = record
         }
         snapshot.log = log.ordered()
-        snapshot.connections.reserveCapacity(order.count)
+        snapshot.connections.reserveCapacity(rows.count)
         let kernel = status.kernel.connections
-        for fd in order {
-            guard var row = rows[fd]?.row else { continue }
-            if let sample = kernel[fd] {
+        for entry in rows {
+            var row = entry.row
+            if let sample = kernel[row.fd] {
                 row.kernelUnread = sample.unread
                 row.kernelUnsent = sample.unsent
             }
