@@ -30,8 +30,8 @@ struct DashboardCommand: ParsableCommand {
 
     func run() throws {
         var config = server.config
-        // The log pane keeps its own previews; full payloads only for a recording.
-        config.payloadCapture = record == nil ? 0 : 64
+        // The log pane shows a preview of each message, taken from the record's events.
+        config.payloadCapture = 64
         config.logCapacity = 200
         config.measureCost = true
         let language = lang ?? Language(locale: currentLocaleName())

@@ -7,10 +7,9 @@ import Glibc
 /// The exercise's server: `inputs`, `outputs` and `message_queues` as the seed keeps them,
 /// one readiness call per `step()`, each reported as a `StepRecord`.
 ///
-/// All methods but `snapshot()` run on the server's own thread, so they are internal: other
-/// modules steer the loop through `ServerHost` (tests through `@testable import`). State
-/// changes happen under `lock`, which is released while the call blocks, so a screen can copy
-/// a snapshot at any moment without ever stalling the loop for long.
+/// All methods run on the server's own thread. A screen never reads the server: it draws from
+/// the records (through `ServerHost`'s feed and `SnapshotReducer`). State changes happen under
+/// `lock` only so that tests can compare that story with the server's own state.
 public final class SelectServer: @unchecked Sendable {
     public let listenAddress: PeerAddress
     public let listener: Int32
@@ -50,7 +49,6 @@ public final class SelectServer: @unchecked Sendable {
     private var record = StepRecord()
     private var completed = StepRecord()
     private var pendingEvents: [ServerEvent] = []
-    private var log: EventRing
     private let startTime = Posix.monotonicSeconds()
     private var receiveBuffer: UnsafeMutableRawBufferPointer
     private var touched: [Int32] = []
@@ -83,7 +81,6 @@ public final class SelectServer: @unchecked Sendable {
             Posix.close(fd)
             throw error
         }
-        self.log = EventRing(capacity: config.logCapacity)
         self.receiveBuffer = .allocate(byteCount: max(1, config.receiveSize), alignment: 16)
         inputs.append(fd)
         backend.setInterest(fd: fd, read: true, write: false, hangup: .none)
@@ -208,8 +205,8 @@ public final class SelectServer: @unchecked Sendable {
         }
     }
 
-    /// Records what the server did. `bytes` gives the screen's log a preview of the data
-    /// without an allocation per message; `payload` on the event is the full capture.
+    /// Records what the server did. `payload` on the event is the capture the screen's log
+    /// and the trace show (`bytes`, the data the event is about, is not kept).
     private func emit(_ makeEvent: @autoclosure () -> ServerEvent, bytes: UnsafeRawBufferPointer? = nil) {
         guard config.keepsRecords else { return }
         let event = makeEvent()
@@ -217,7 +214,6 @@ public final class SelectServer: @unchecked Sendable {
             pendingEvents.append(event)
             return
         }
-        if log.capacity > 0 { log.append(LogEntry(seq: record.seq, event: event), preview: bytes) }
         record.events.append(event)
     }
 
@@ -687,10 +683,17 @@ public final class SelectServer: @unchecked Sendable {
         }
     }
 
-    // MARK: - Snapshot
+    // MARK: - The server's own state
 
-    /// A copy of everything the screen shows. Safe from any thread.
-    public func snapshot() -> ServerSnapshot {
+    /// The open connections in accept order, for the host's kernel sampling. Loop thread.
+    var connectionFDs: [Int32] { acceptOrder }
+
+    /// The lists as they are now, after call `afterSeq`: for a screen after a switch. Loop thread.
+    var currentLists: ListsBeforeCall { ListsBeforeCall(afterSeq: completed.seq, inputs: inputs, outputs: outputs) }
+
+    /// The server's own state, copied under its lock: for tests, which check what the
+    /// records tell the screen against it. The screen never calls it. Safe from any thread.
+    func snapshot() -> ServerSnapshot {
         lock.withLock {
             var snapshot = ServerSnapshot()
             snapshot.mode = mode
@@ -707,23 +710,13 @@ public final class SelectServer: @unchecked Sendable {
                 snapshot.lastRecord = completed
                 if completed.costMicroseconds == 0 { snapshot.lastRecord?.costMicroseconds = lastCost }
             }
-            snapshot.log = log.ordered()
             snapshot.lastAcceptedBeforeCall = lastAcceptedBeforeCall
-            // Kernel queue sizes cost two ioctls a connection: sampled only while few enough
-            // to show them all.
-            let sampleKernel = acceptOrder.count <= KernelQueues.sampleLimit
-            if sampleKernel { snapshot.listenerPending = KernelQueues.pendingAccepts(listener) }
             snapshot.connections.reserveCapacity(acceptOrder.count)
             for fd in acceptOrder {
                 guard let c = open(fd) else { continue }
-                var row = ConnectionRow(
+                snapshot.connections.append(ConnectionRow(
                     fd: fd, peer: c.peer, queuedMessages: c.queue.messageCount, queuedBytes: c.queue.byteCount,
-                    bytesIn: c.bytesIn, bytesOut: c.bytesOut, state: c.state, lastActiveSeq: c.touchedSeq)
-                if sampleKernel {
-                    row.kernelUnread = KernelQueues.unread(fd)
-                    row.kernelUnsent = KernelQueues.unsent(fd)
-                }
-                snapshot.connections.append(row)
+                    bytesIn: c.bytesIn, bytesOut: c.bytesOut, state: c.state, lastActiveSeq: c.touchedSeq))
             }
             return snapshot
         }

@@ -8,7 +8,8 @@ import Glibc
 /// Commands and signals reach the loop through one wake-up pipe, which the loop watches as
 /// an internal fd in the same readiness call as the exercise's sockets, so a key is seen at
 /// once even in a mode that blocks forever. Observers of every record run on the loop's
-/// thread; a screen instead reads `snapshot()` at its own frame rate.
+/// thread; a screen instead `watch()`es: the loop hands each record and its status to a
+/// `LiveFeed`, and the screen builds its snapshot from them at its own frame rate.
 public final class ServerHost: @unchecked Sendable {
     public let server: SelectServer
     private let wake: (read: Int32, write: Int32)
@@ -29,6 +30,11 @@ public final class ServerHost: @unchecked Sendable {
     /// True once `handleSignals` pointed the signal handler at this host's wake-up pipe: its
     /// write end then stays open for the life of the process (see `handleSignals`).
     private var signalsTarget = false
+    /// The screen's feed, when one watches (set before `start`).
+    private var feed: LiveFeed?
+    /// The kernel's queues are sampled at most this often, and only while a screen watches.
+    public static let sampleInterval = 0.1
+    private var lastSample = -Double.infinity
 
     public init(server: SelectServer) throws {
         self.server = server
@@ -71,8 +77,23 @@ public final class ServerHost: @unchecked Sendable {
     /// for news that does not come from the loop (a recording that failed).
     public func wakeScreen() { notifyChange() }
 
-    /// Safe from any thread: a copy of the state for one frame.
-    public func snapshot() -> ServerSnapshot { server.snapshot() }
+
+    /// A screen's view of the loop: every record from now on, the run state and the kernel's
+    /// queues sampled on the loop's thread. Call before `start`.
+    public func watch(logCapacity: Int = 200, capacity: Int = 4096) -> LiveFeed {
+        if let feed { return feed }
+        let feed = LiveFeed(listener: server.listener, logCapacity: logCapacity, capacity: capacity)
+        let server = self.server
+        feed.updateStatus { status in
+            status.mode = server.mode
+            status.backend = server.backendKind
+            status.listenAddress = server.listenAddress
+            status.queueCap = server.config.queueCap
+            status.fdSetSize = Backends.fdSetSize
+        }
+        self.feed = feed
+        return feed
+    }
 
     /// Empties the change pipe; the next change writes to it again.
     public func takeChange() {
@@ -95,6 +116,7 @@ public final class ServerHost: @unchecked Sendable {
     public func run() throws {
         defer {
             server.shutdown()
+            feed?.updateStatus { $0.runState = .stopped }
             notifyChange()
         }
         var woken = true
@@ -105,7 +127,7 @@ public final class ServerHost: @unchecked Sendable {
                 if applyCommands() { return }
             }
             if paused && stepsRequested == 0 {
-                server.setRunState(.paused)
+                setRunState(.paused)
                 notifyChange()
                 waitForWake()
                 woken = true
@@ -114,11 +136,15 @@ public final class ServerHost: @unchecked Sendable {
             let stepping = paused
             if stepping {
                 stepsRequested -= 1
-                server.setRunState(.stepping)
+                setRunState(.stepping)
                 notifyChange()
             }
             woken = try server.advance(internalFDs: internalFDs)
-            if stepping { server.setRunState(.paused) }
+            if stepping { setRunState(.paused) }
+            if let feed {
+                feed.publish(server.lastRecord)
+                sampleKernelIfDue(force: false)
+            }
             if !observers.isEmpty {
                 let record = server.lastRecord
                 for observer in observers { observer(record) }
@@ -166,9 +192,42 @@ public final class ServerHost: @unchecked Sendable {
         return stop
     }
 
+    /// Paused: sleeps until a command or a signal. A watched loop wakes at the sampling rate
+    /// meanwhile, so the screen sees bytes arrive in the kernel while nothing is read.
     private func waitForWake() {
         var descriptor = pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)
-        _ = Glibc.poll(&descriptor, 1, -1)
+        guard feed != nil else {
+            _ = Glibc.poll(&descriptor, 1, -1)
+            return
+        }
+        while Glibc.poll(&descriptor, 1, Int32(Self.sampleInterval * 1000)) == 0 {
+            if sampleKernelIfDue(force: true) { notifyChange() }
+        }
+    }
+
+    private func setRunState(_ state: RunState) {
+        server.setRunState(state)
+        feed?.updateStatus { $0.runState = state }
+    }
+
+    // MARK: - The kernel's queues
+
+    /// Samples the kernel's queues for the screen, at most every `sampleInterval` (`force`:
+    /// now, the caller keeps the rate). Loop thread; the feed's lock is held only to copy the
+    /// values in. True when they changed.
+    @discardableResult
+    private func sampleKernelIfDue(force: Bool) -> Bool {
+        guard let feed else { return false }
+        let now = Posix.monotonicSeconds()
+        guard force || now - lastSample >= Self.sampleInterval else { return false }
+        lastSample = now
+        let sample = KernelQueues.sample(listener: server.listener, connections: server.connectionFDs, at: now)
+        var changed = false
+        feed.updateStatus { status in
+            changed = status.kernel.listenerPending != sample.listenerPending || status.kernel.connections != sample.connections
+            status.kernel = sample
+        }
+        return changed
     }
 
     /// Applies queued commands in order; true when asked to stop.
@@ -181,6 +240,12 @@ public final class ServerHost: @unchecked Sendable {
             switch command {
             case .switchMode(let mode):
                 server.switchMode(to: mode)
+                let mode = server.mode
+                let lists = server.currentLists
+                feed?.updateStatus {
+                    $0.mode = mode
+                    $0.listsBeforeNextCall = lists
+                }
             case .switchBackend(let kind):
                 switchBackend(to: kind)
             case .nextBackend:
@@ -190,7 +255,7 @@ public final class ServerHost: @unchecked Sendable {
             case .resume:
                 paused = false
                 stepsRequested = 0
-                server.setRunState(.running)
+                setRunState(.running)
             case .stop:
                 return true
             }
@@ -204,6 +269,12 @@ public final class ServerHost: @unchecked Sendable {
             try server.switchBackend(to: kind)
         } catch {
             commandError.withLock { $0 = "\(error)" }
+        }
+        let backend = server.backendKind
+        let lists = server.currentLists
+        feed?.updateStatus {
+            $0.backend = backend
+            $0.listsBeforeNextCall = lists
         }
     }
 

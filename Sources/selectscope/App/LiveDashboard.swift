@@ -22,6 +22,8 @@ final class LiveDashboard {
 
     private let options: Options
     private let host: ServerHost
+    /// The loop's records and status; the snapshot is built from them on this thread.
+    private let feed: LiveFeed
     private let supervisor: ClientSupervisor
     private let session: TerminalSession
     private let serverDone: ServerExit
@@ -48,6 +50,7 @@ final class LiveDashboard {
         let server = try SelectServer(config: options.server)
         host = try ServerHost(server: server)
         serverDone = try ServerExit()
+        feed = host.watch(logCapacity: options.server.logCapacity)
         if let path = options.record {
             let failure = recordingFailure
             let recorder = try TraceRecorder(path: path, listenAddress: server.listenAddress) { [weak host] error in
@@ -108,7 +111,7 @@ final class LiveDashboard {
     private func draw() {
         pacer.willDraw()
         host.takeChange()
-        snapshot = host.snapshot()
+        snapshot = feed.snapshot()
         if let error = host.takeCommandError() { status = error }
         let size = session.size
         // A recording that stopped stays on screen whatever else the status line says.
