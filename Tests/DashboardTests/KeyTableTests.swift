@@ -21,7 +21,9 @@ import Testing
             (.character("x"), .closeNewestClient), (.character("r"), .resetNewestClient),
             (.space, .pauseOrStep), (.enter, .resume), (.character("b"), .nextBackend), (.character("v"), .cycleView),
             (.character("+"), .fasterClients), (.character("-"), .slowerClients),
-            (.up, .scrollUp), (.down, .scrollDown), (.pageUp, .scrollUp), (.pageDown, .scrollDown),
+            (.up, .selectPrevious), (.down, .selectNext), (.pageUp, .pageUp), (.pageDown, .pageDown),
+            (.home, .scrollHome), (.end, .scrollEnd), (.character("k"), .scrollUp), (.character("j"), .scrollDown),
+            (.tab, .focusNext), (.character("z"), .zoom), (.character("p"), .chooseBreakpoints),
             (.character("?"), .toggleHelp), (.character("q"), .quit), (.controlC, .quit),
         ]
         for (key, command) in expected {
@@ -30,7 +32,7 @@ import Testing
     }
 
     @Test func unboundKeysDoNothing() {
-        #expect(KeyTable.command(for: .character("z")) == nil)
+        #expect(KeyTable.command(for: .character("Z")) == nil)
         #expect(KeyTable.command(for: .function(7)) == nil)
         #expect(KeyTable.command(for: .character("6")) == nil)
     }
@@ -71,7 +73,8 @@ import Testing
         model.showHelp = true
         let grid = DashboardRenderer.render(model, width: 80, height: 24)
         #expect(grid[0, 0].role == .dim)
-        #expect(grid.role(of: "1-5      switch") == .keyName)
+        let labelWidth = KeyTable.bindings.map { $0.label.count }.max()!
+        #expect(grid.role(of: "1-5" + String(repeating: " ", count: labelWidth - 3 + 2) + "switch") == .keyName)
     }
 
     @Test func keyBarShowsEveryBarEntryWhenWide() {

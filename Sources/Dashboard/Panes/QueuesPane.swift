@@ -29,13 +29,7 @@ enum QueuesPane {
         if server.queueCap > 0 { title.append(Span(sep + labels[.cap] + " " + Format.bytes(server.queueCap), .dim)) }
 
         let scroll = sorted ? min(max(0, context.model.scroll), connections.count - visible) : 0
-        let shown: [ConnectionRow]
-        if sorted {
-            let top = TopK.indices(count: connections.count, k: scroll + visible) { deeperFirst(connections, $0, $1) }
-            shown = top.dropFirst(scroll).map { connections[$0] }
-        } else {
-            shown = connections
-        }
+        let shown = shownRows(server, visible: visible, scroll: context.model.scroll)
         let position = sorted && !shown.isEmpty ? [Span("\(scroll + 1)-\(scroll + shown.count)/\(connections.count)", .dim)] : []
         grid.drawTitle(title, right: position, on: box)
 
@@ -51,7 +45,17 @@ enum QueuesPane {
         for (index, row) in shown.prefix(visible).enumerated() {
             var pen = Pen(row: index + 1, in: area)
             columns.row(row, &pen, into: &grid)
+            if row.fd == context.model.selection { grid.restyle(y: area.y + index + 1, x: area.x, width: area.width, .highlight) }
         }
+    }
+
+    /// The rows on screen: all in accept order when they fit, else a page of them deepest first.
+    static func shownRows(_ server: ServerSnapshot, visible: Int, scroll: Int) -> [ConnectionRow] {
+        let connections = server.connections
+        guard connections.count > visible else { return connections }
+        let scroll = min(max(0, scroll), connections.count - visible)
+        let top = TopK.indices(count: connections.count, k: scroll + visible) { deeperFirst(connections, $0, $1) }
+        return top.dropFirst(scroll).map { connections[$0] }
     }
 
     /// Deepest queue first, then the most recently ready, then by fd so ties stay put.

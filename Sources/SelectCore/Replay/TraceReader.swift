@@ -82,6 +82,7 @@ public enum TraceReader {
         record.exceptional = fds(object["exceptional"]) ?? []
         record.blockedMilliseconds = (object["blocked_ms"] as? Double) ?? 0
         record.costMicroseconds = (object["cost_us"] as? Double) ?? 0
+        record.interrupted = (object["interrupted"] as? Bool) ?? false
         for case let item as [String: Any] in (object["events"] as? [Any]) ?? [] {
             if let event = event(from: item) { record.events.append(event) }
         }

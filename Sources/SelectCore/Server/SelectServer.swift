@@ -48,6 +48,10 @@ public final class SelectServer: @unchecked Sendable {
     let lock = Lock()
     /// Set by the host around pauses, read by snapshots.
     var runState: RunState = .running
+    /// The call being made, while it blocks: published for the screen (SPEC §6).
+    private var inFlight: InFlightCall?
+    /// Called on the loop's thread once a call is published as in flight, before it blocks.
+    var callStarted: (() -> Void)?
 
     /// Binds and listens. Throws `Sockets.SetupError` for a busy port or a bad host.
     public init(config: ServerConfig) throws {
@@ -112,7 +116,10 @@ public final class SelectServer: @unchecked Sendable {
                 pendingEvents.removeAll(keepingCapacity: true)
             }
             lastAcceptedBeforeCall = lastAccepted
+            inFlight = InFlightCall(seq: record.seq, backend: backendKind, timeout: mode.timeout,
+                                    startedAt: startTime + record.time, internalFDs: internalFDs)
         }
+        callStarted?()
         // The thread's CPU clock costs a system call: at machine speed it is read on one call
         // in 64, at human speed (the last call slept) on every call.
         let measure = config.measureCost && (record.seq & 63 == 0 || completed.blockedMilliseconds > 1)
@@ -122,7 +129,10 @@ public final class SelectServer: @unchecked Sendable {
             record.costMicroseconds = (Posix.threadCPUSeconds() - costStart) * 1_000_000
             lastCost = record.costMicroseconds
         }
+        // Only the program's own fds woke it: the exercise's result is not in, the call was cut.
+        record.interrupted = record.isEmptyResult && !record.internalReady.isEmpty
         lock.withLock {
+            inFlight = nil
             handleResult()
             swap(&record, &completed)
         }
@@ -520,6 +530,7 @@ public final class SelectServer: @unchecked Sendable {
             }
             snapshot.log = log.ordered()
             snapshot.lastAcceptedBeforeCall = lastAcceptedBeforeCall
+            snapshot.inFlight = inFlight
             // Kernel queue sizes cost two ioctls a connection: sampled only while few enough
             // to show them all.
             let sampleKernel = acceptOrder.count <= KernelQueues.sampleLimit

@@ -26,6 +26,12 @@ public final class ServerHost: @unchecked Sendable {
     private var observers: [(StepRecord) -> Void] = []
     /// A backend switch that failed, until the screen takes it (guarded by `commandLock`).
     private var commandError: String?
+    /// Events that pause the loop the moment they happen.
+    private var breakpoints: Set<Breakpoint> = []
+    /// The last breakpoint that paused the loop, until the screen takes it (`commandLock`).
+    private var breakHit: BreakpointHit?
+    /// A stepped call was cut short by a wake-up: the step is still owed.
+    private var stepOwed = false
 
     public init(server: SelectServer) throws {
         self.server = server
@@ -33,6 +39,8 @@ public final class ServerHost: @unchecked Sendable {
         self.changed = try Posix.makePipe()
         self.internalFDs = [wake.read]
         ServerHost.signalWakeFD = wake.write
+        // The screen shows the call in flight as soon as it is made, not when it returns.
+        server.callStarted = { [unowned self] in self.notifyChange() }
     }
 
     deinit {
@@ -90,6 +98,11 @@ public final class ServerHost: @unchecked Sendable {
                 // Only a wake-up (or a pause) can have brought commands or a signal.
                 if drainWake() { return }
                 if applyCommands() { return }
+                if stepOwed {
+                    // The cut call is made again; a `space` meanwhile does not add a second.
+                    stepOwed = false
+                    if paused { stepsRequested = max(stepsRequested, 1) }
+                }
             }
             if paused && stepsRequested == 0 {
                 server.setRunState(.paused)
@@ -106,6 +119,8 @@ public final class ServerHost: @unchecked Sendable {
             }
             woken = try server.advance(internalFDs: internalFDs)
             if stepping { server.setRunState(.paused) }
+            if stepping && server.lastRecord.interrupted { stepOwed = true }
+            if !breakpoints.isEmpty { checkBreakpoints() }
             if !observers.isEmpty {
                 let record = server.lastRecord
                 for observer in observers { observer(record) }
@@ -180,6 +195,8 @@ public final class ServerHost: @unchecked Sendable {
                 server.setRunState(.running)
             case .stop:
                 return true
+            case .setBreakpoints(let set):
+                breakpoints = set
             }
             notifyChange()
         }
@@ -191,6 +208,27 @@ public final class ServerHost: @unchecked Sendable {
             try server.switchBackend(to: kind)
         } catch {
             commandLock.withLock { commandError = "\(error)" }
+        }
+    }
+
+    /// Pauses the loop when the call just made produced an event of interest.
+    private func checkBreakpoints() {
+        let record = server.lastRecord
+        for event in record.events {
+            guard let breakpoint = Breakpoint.allCases.first(where: { breakpoints.contains($0) && $0.matches(event) }) else { continue }
+            paused = true
+            stepsRequested = 0
+            server.setRunState(.paused)
+            commandLock.withLock { breakHit = BreakpointHit(breakpoint: breakpoint, seq: record.seq, event: event) }
+            return
+        }
+    }
+
+    /// Safe from any thread: the breakpoint that last paused the loop, once.
+    public func takeBreakpointHit() -> BreakpointHit? {
+        commandLock.withLock {
+            defer { breakHit = nil }
+            return breakHit
         }
     }
 
