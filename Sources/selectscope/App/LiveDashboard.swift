@@ -32,8 +32,8 @@ final class LiveDashboard {
     private var registeredPIDs: Set<Int32> = []
     /// Local ports of the clients, found once each (see `ClientPorts`).
     private var clientPorts: [Int32: Int] = [:]
-    /// What the last frame drew, to know when a ticking line needs the next one.
-    private var drawnModel: DashboardModel?
+    /// When the frame drawn goes stale on its own (see `staleAt`).
+    private var tickDue: Double?
 
     /// Opens everything a run needs. Throws a message for the user (busy port, no terminal)
     /// before the screen is touched.
@@ -74,7 +74,10 @@ final class LiveDashboard {
             var watched = supervisor.outputFDs
             if !dirty { watched.append(host.changeFD) }
             var timeout: Double? = dirty ? pacer.delay() : (supervisor.hasUnreaped || missingPorts ? 0.05 : nil)
-            if !dirty, let tick = nextTick() { timeout = min(timeout ?? tick, tick) }
+            if !dirty, let due = tickDue {
+                let tick = max(0, due - Posix.monotonicSeconds())
+                timeout = min(timeout ?? tick, tick)
+            }
             let woke = session.wait(forInputOr: watched, timeout: timeout)
             if !woke.signals.isEmpty || woke.hangup { break }
             if woke.ready.contains(host.changeFD) { dirty = true }
@@ -83,7 +86,7 @@ final class LiveDashboard {
                 dirty = true
             }
             if missingPorts { findPorts() }
-            if !dirty, nextTick() == 0 { dirty = true }
+            if !dirty, let due = tickDue, Posix.monotonicSeconds() >= due { dirty = true }
             _ = state.apply(.clock(Posix.monotonicSeconds()))
             let inputs = session.readKeys()
             if !inputs.isEmpty {
@@ -110,24 +113,19 @@ final class LiveDashboard {
         return failure
     }
 
-    /// Seconds until the frame shown goes stale on its own (the in-flight call's "blocked
-    /// for" turns a second, a status message fades), or nil when nothing ticks. At most one
-    /// frame a second: idle, the screen costs next to nothing.
-    private func nextTick() -> Double? {
-        guard let drawn = drawnModel else { return nil }
-        let now = Posix.monotonicSeconds()
+    /// When the frame just drawn goes stale on its own (the in-flight call's "blocked for"
+    /// turns a second, a status message fades, a finished client folds away), or nil when
+    /// nothing ticks. At most one frame a second: idle, the screen costs next to nothing.
+    private func staleAt(_ drawn: DashboardModel) -> Double? {
         var due: Double?
+        func soonest(_ time: Double) { due = min(due ?? time, time) }
         if let call = drawn.server.inFlight {
-            let elapsed = now - call.startedAt
-            due = max(0, ceil(elapsed + 0.001) - elapsed)
+            // The next whole second of blocking.
+            soonest(call.startedAt + floor(drawn.now - call.startedAt) + 1)
         }
-        if let status = state.status, drawn.status != nil {
-            let fade = max(0, status.since + StatusMessage.lifetime - now)
-            due = min(due ?? fade, fade)
-        }
+        if let status = state.status, drawn.status != nil { soonest(status.since + StatusMessage.lifetime) }
         if let oldest = state.exitedAt.values.min(), drawn.foldedClients < state.exitedAt.count {
-            let fold = max(0, oldest + DashboardState.finishedClientLinger - now)
-            due = min(due ?? fold, fold)
+            soonest(oldest + DashboardState.finishedClientLinger)
         }
         return due
     }
@@ -166,7 +164,7 @@ final class LiveDashboard {
         _ = state.apply(.resized(width: size.width, height: size.height))
         let model = state.model(asciiOnly: !session.isUTF8)
         session.draw(DashboardRenderer.render(model, width: size.width, height: size.height))
-        drawnModel = model
+        tickDue = staleAt(model)
         pacer.drew()
         dirty = false
     }

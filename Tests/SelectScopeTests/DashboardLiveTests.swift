@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// SPEC §6 in a real terminal: the call in flight, pausing without inventing a call, keys
+/// typed together, breakpoints, selection. Each test has its own tmux server and port.
+@Suite(
+    "The call in flight, pausing, breakpoints and selection in a real terminal (tmux)",
+    .enabled(if: TmuxSession.isAvailable, "tmux is not installed"),
+    .enabled(if: Rig.binary != nil, "the selectscope binary was not built")
+)
+struct DashboardLiveTests {
+    @Test("right after start the screen shows call #1 blocked on the listener, ticking; never 'no call yet'")
+    func firstCallInFlight() throws {
+        let dashboard = try DashboardDriver(width: 80, height: 24)
+        defer { dashboard.tearDown() }
+        let first = try dashboard.start()
+        #expect(!first.lines.joined().contains("no call yet"), "\(first)")
+        let screen = try dashboard.waitFor("call #1 in flight on the listener") { screen in
+            screen.inFlight?.seq == 1 && screen.title(of: "last call")?.contains("call 1 in flight") == true
+        }
+        #expect(screen.counter("calls") == 1, "the counters agree with the call shown:\n\(screen)")
+        #expect(screen.pane("last call")?.contains { $0.hasPrefix("rd in  ···■") } == true, "\(screen)")
+        // The "blocked for" ticks, once a second.
+        try dashboard.waitFor("blocked for 2s", timeout: 6) { ($0.inFlight?.blockedSeconds ?? 0) >= 2 }
+        try dashboard.quit()
+    }
+
+    @Test("space while blocked pauses without inventing a call: the trace marks the cut call interrupted, the screen too, and the next step makes it again")
+    func spaceNeverInventsACall() throws {
+        let folder = try Rig.temporaryFolder()
+        let trace = folder.appendingPathComponent("pause.jsonl")
+        let dashboard = try DashboardDriver(width: 100, height: 30)
+        defer { dashboard.tearDown() }
+        try dashboard.start(["--record", trace.path])
+        try dashboard.waitFor("call #1 in flight") { $0.inFlight?.seq == 1 }
+        try dashboard.press("Space")
+        let paused = try dashboard.waitFor("PAUSED after an interrupted call #1") { screen in
+            screen.isPaused && screen.title(of: "last call")?.contains("#1 interrupted") == true
+        }
+        #expect(paused.pane("last call")?.contains { $0.contains("readable []") } == false, "\(paused)")
+        #expect(paused.pane("last call")?.contains { $0.contains("cut by a key") } == true, "\(paused)")
+
+        // The next step makes the call again: it blocks in select() on the listener until a
+        // client connects; a second space meanwhile does not use it up.
+        try dashboard.press("Space")
+        try dashboard.waitFor("the step blocked in call #2") { $0.inFlight?.seq == 2 }
+        try dashboard.press("Space")
+        try dashboard.waitFor("still blocked in a call, no result shown") { screen in
+            screen.inFlight != nil && screen.title(of: "last call")?.contains("#1 ") == true || screen.title(of: "last call")?.contains("#2 interrupted") == true
+        }
+        try dashboard.press("c")
+        let stepped = try dashboard.waitFor("a real result: the listener readable") { screen in
+            screen.isPaused && screen.pane("last call")?.contains { $0.contains("readable [3]") } == true
+        }
+        _ = stepped
+        try dashboard.quit()
+
+        let records = Rig.lines(of: trace).compactMap(Rig.json)
+        let first = try #require(records.first)
+        #expect(first["interrupted"] as? Bool == true, "call 1 was cut by the key: \(first)")
+        #expect(Rig.ints(first["readable"]).isEmpty)
+        // Every call that came back empty without a timeout was cut short, and says so.
+        for record in records where Rig.ints(record["readable"]).isEmpty && Rig.ints(record["writable"]).isEmpty
+            && !(record["events"] as? [[String: Any]] ?? []).contains(where: { $0["kind"] as? String == "timeout" }) {
+            #expect(record["interrupted"] as? Bool == true, "an empty result not marked interrupted: \(record)")
+        }
+        // The accept happened in a call that was not interrupted, after the re-made one(s).
+        let accepting = try #require(records.first { Rig.ints($0["readable"]) == [3] })
+        #expect(accepting["interrupted"] == nil)
+        #expect(Rig.ints(accepting["inputs"]) == [3])
+    }
+
+    @Test("`2c` typed in one burst starts mode 2's echo client, not mode 1's sender")
+    func keysInOneBurst() throws {
+        let dashboard = try DashboardDriver(width: 100, height: 30)
+        defer { dashboard.tearDown() }
+        try dashboard.start()
+        try dashboard.tmux.type("2c")
+        let screen = try dashboard.waitFor("mode 2 and one client") { $0.mode == 2 && $0.clientRows.count == 1 }
+        #expect(screen.clientRows.first?.kind == "echo", "\(screen)")
+        try dashboard.quit()
+    }
+}
