@@ -30,6 +30,7 @@ public enum DashboardRenderer {
             grid.put(Format.fit(text, width: status.width, ellipsis: context.ellipsis), x: status.x, y: status.y, role: .highlight)
         }
         KeyBar.draw(context, in: layout.keyBar, on: &grid)
+        if model.choosingBreakpoints { BreakpointOverlay.draw(context, width: width, height: height, on: &grid) }
         if model.showHelp { HelpOverlay.draw(context, width: width, height: height, on: &grid) }
         return grid
     }

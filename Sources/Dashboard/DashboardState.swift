@@ -190,6 +190,8 @@ public struct DashboardState: Sendable, Equatable {
             let fd = hit.event.fd >= 0 ? " fd \(hit.event.fd)" : ""
             say(language == .en ? "stopped at call #\(hit.seq): \(hit.breakpoint.rawValue)\(fd) (space: step, enter: run)"
                                 : "停在呼叫 #\(hit.seq)：\(hit.breakpoint.rawValue)\(fd)（空白鍵：單步，enter：繼續）")
+            // It stays until the loop runs again: it says why the screen stands still.
+            status?.since = .infinity
             if hit.event.fd >= 0, server.connections.contains(where: { $0.fd == hit.event.fd }) { selection = hit.event.fd }
             return []
         case .replayStepDue:
@@ -234,6 +236,7 @@ public struct DashboardState: Sendable, Equatable {
         case .pauseOrStep:
             return [.server(.step)]
         case .resume:
+            if status?.since == .infinity { status = nil }
             return [.server(.resume)]
         case .nextBackend:
             return [.server(.nextBackend)]

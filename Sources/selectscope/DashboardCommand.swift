@@ -24,11 +24,19 @@ struct DashboardCommand: ParsableCommand {
     @Option(name: .long, help: "Seconds between messages for the clients the dashboard starts.")
     var interval: Double = 3
 
+    @Option(name: .customLong("break"), help: ArgumentHelp(
+        "Pause the loop the moment one of these events happens (comma-separated): short-send, close, reset, timeout, exceptional, refused, queue-at-cap, or all. `p` in the dashboard changes them.",
+        valueName: "events"))
+    var breakOn: String?
+
     func validate() throws {
         if let lang, Language(rawValue: lang) == nil {
             throw ValidationError("--lang must be en or zh-TW (got '\(lang)')")
         }
         guard interval > 0 else { throw ValidationError("--interval must be positive") }
+        if let breakOn, case .failure(let error) = Breakpoint.parseList(breakOn) {
+            throw ValidationError("--break: \(error)")
+        }
     }
 
     func run() throws {
@@ -38,9 +46,12 @@ struct DashboardCommand: ParsableCommand {
         config.logCapacity = 200
         config.measureCost = true
         let language = lang.flatMap(Language.init(rawValue:)) ?? Language(locale: currentLocaleName())
+        var breakpoints: Set<Breakpoint> = []
+        if let breakOn, case .success(let set) = Breakpoint.parseList(breakOn) { breakpoints = set }
         let dashboard: LiveDashboard
         do {
-            dashboard = try LiveDashboard(options: .init(server: config, record: record, language: language, clientInterval: interval))
+            dashboard = try LiveDashboard(options: .init(server: config, record: record, language: language, clientInterval: interval,
+                                                         breakpoints: breakpoints))
         } catch {
             stderrLine("selectscope: \(error)")
             throw ExitCode(1)

@@ -146,6 +146,10 @@ import Testing
         _ = state.apply(.breakpointHit(BreakpointHit(breakpoint: .shortSend, seq: 42, event: event)))
         #expect(state.visibleStatus?.contains("call #42: short-send fd 5") == true)
         #expect(state.selection == 5)
+        _ = state.apply(.clock(1000))
+        #expect(state.visibleStatus != nil, "it stays while the loop stands still")
+        _ = state.apply(.key(.enter))
+        #expect(state.visibleStatus == nil)
     }
 
     @Test func aStatusMessageFades() {

@@ -81,4 +81,15 @@ import Testing
         #expect(grid.locate("select()") != nil)
         #expect(grid.locate("poll()") == nil)
     }
+
+    @Test func theBreakpointChooserTicksTheChosenEvents() {
+        var model = Fixtures.modeOneGrowingQueues()
+        model.choosingBreakpoints = true
+        model.breakpoints = [.shortSend, .queueAtCap]
+        check(model, "breakpoint-chooser")
+        let grid = DashboardRenderer.render(model, width: 80, height: 24)
+        #expect(grid.locate("1 [x] short-send") != nil)
+        #expect(grid.locate("2 [ ] close") != nil)
+        #expect(grid.locate("7 [x] queue-at-cap") != nil)
+    }
 }

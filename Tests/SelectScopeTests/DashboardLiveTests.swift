@@ -83,4 +83,38 @@ struct DashboardLiveTests {
         #expect(screen.clientRows.first?.kind == "echo", "\(screen)")
         try dashboard.quit()
     }
+
+    @Test("--break short-send under a flood client (mode 3): the loop pauses the moment a send comes up short, and says where")
+    func breakpointOnShortSend() throws {
+        let dashboard = try DashboardDriver(width: 100, height: 30)
+        defer { dashboard.tearDown() }
+        try dashboard.start(["--mode", "3", "--break", "short-send"])
+        try dashboard.waitFor("the breakpoint named in the log's title") { $0.title(of: "log")?.contains("break short-send") == true }
+        try dashboard.press("f")
+        let screen = try dashboard.waitFor("PAUSED at a short send", timeout: 20) { screen in
+            screen.isPaused && screen.lines.contains { $0.contains("stopped at call #") && $0.contains("short-send fd ") }
+        }
+        let line = try #require(screen.lines.first { $0.contains("stopped at call #") })
+        let seq = try #require(line.firstMatch(of: #/call #(\d+)/#).flatMap { Int($0.1) })
+        #expect(screen.lastCall == seq, "the screen stands on the call that made the short send:\n\(screen)")
+        // The short send is in the log, from that call.
+        #expect(screen.logLines.contains { $0.seq == seq && $0.text.hasPrefix("sending") }, "\(screen)")
+        // No call after it: the counters stop at that call.
+        #expect(screen.counter("calls") == seq, "\(screen)")
+        try dashboard.quit()
+    }
+
+    @Test("`p` opens the breakpoint chooser; a digit ticks an event, esc closes it and the log's title names it")
+    func breakpointChooser() throws {
+        let dashboard = try DashboardDriver(width: 100, height: 30)
+        defer { dashboard.tearDown() }
+        try dashboard.start()
+        try dashboard.press("p")
+        try dashboard.waitFor("the chooser") { $0.pane("pause when…") != nil }
+        try dashboard.press("2")
+        try dashboard.waitFor("close ticked") { ($0.pane("pause when…") ?? []).contains { $0.contains("2 [x] close") } }
+        try dashboard.press("Escape")
+        try dashboard.waitFor("the log's title names it") { $0.pane("pause when…") == nil && $0.title(of: "log")?.contains("break close") == true }
+        try dashboard.quit()
+    }
 }

@@ -4,7 +4,13 @@ import SelectCore
 /// the number of the call that produced it.
 enum LogPane {
     static func draw(_ context: RenderContext, box: Rect, on grid: inout TextGrid) {
-        grid.drawTitle([Span(context.labels[.log], .title)], on: box)
+        var title = [Span(context.labels[.log], .title)]
+        let breakpoints = Breakpoint.allCases.filter { context.model.breakpoints.contains($0) }
+        if !breakpoints.isEmpty {
+            let names = breakpoints.count == Breakpoint.allCases.count ? "all" : breakpoints.map(\.rawValue).joined(separator: ",")
+            title.append(Span(context.glyphs.separator + context.labels.breakpointsShort + " " + names, .warning))
+        }
+        grid.drawTitle(title, on: box)
         let area = box.inner
         guard area.height > 0 else { return }
         let entries = context.server.log.suffix(area.height)
