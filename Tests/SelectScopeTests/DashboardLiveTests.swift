@@ -117,4 +117,58 @@ struct DashboardLiveTests {
         try dashboard.waitFor("the log's title names it") { $0.pane("pause when…") == nil && $0.title(of: "log")?.contains("break close") == true }
         try dashboard.quit()
     }
+
+    @Test("down selects the first connection: its rows are highlighted in inputs, queues and clients, the client row names its server fd and port, and x closes that client, not the newest")
+    func selectionHighlightAndX() throws {
+        let dashboard = try DashboardDriver(width: 100, height: 30, environment: ["NO_COLOR": "1"])
+        defer { dashboard.tearDown() }
+        try dashboard.start()
+        try dashboard.press("c")
+        try dashboard.waitFor("one client on its connection") { $0.clientRows.count == 1 && $0.clientRows[0].serverFD != nil }
+        try dashboard.press("c")
+        let two = try dashboard.waitFor("two clients, each naming its server fd and port") { screen in
+            screen.clientRows.count == 2 && screen.clientRows.allSatisfy { $0.serverFD != nil && $0.localPort != nil }
+        }
+        let oldest = two.clientRows[0]
+        let newest = two.clientRows[1]
+        let queue = try #require(two.queueRows.first { $0.fd == oldest.serverFD })
+        #expect(queue.peerPort == oldest.localPort, "the client row's port is the connection's peer:\n\(two)")
+
+        try dashboard.press("Down")
+        let highlighted = try dashboard.tmux.waitFor("the selected connection in reverse video", timeout: 10) { _ in
+            let attributed = (try? dashboard.tmux.captureWithAttributes()) ?? []
+            let rows = attributed.filter { Self.reversedText($0).contains(":\(oldest.localPort!)") }
+            return rows.count >= 3
+        }
+        _ = highlighted
+        let attributed = try dashboard.tmux.captureWithAttributes()
+        #expect(!attributed.contains { Self.reversedText($0).contains(":\(newest.localPort!)") },
+                "only the selected connection is highlighted")
+
+        try dashboard.press("x")
+        #expect(Rig.waitUntil(timeout: 10) { DashboardDriver.stat(oldest.pid) == nil }, "x did not end the selected connection's client \(oldest.pid)")
+        let newestStat = DashboardDriver.stat(newest.pid)
+        #expect(newestStat != nil && newestStat?.state != "Z", "x ended the newest client instead")
+        try dashboard.quit()
+    }
+
+    /// The text of a captured line drawn in reverse video (SGR 7 on, until 27 or 0).
+    static func reversedText(_ line: String) -> String {
+        var reversed = false
+        var text = ""
+        var rest = Substring(line)
+        while let match = rest.firstMatch(of: #/\u{1B}\[([0-9;]*)m/#) {
+            if reversed { text += rest[..<match.range.lowerBound] }
+            for parameter in match.1.split(separator: ";", omittingEmptySubsequences: false) {
+                switch parameter {
+                case "7": reversed = true
+                case "27", "0", "": reversed = false
+                default: break
+                }
+            }
+            rest = rest[match.range.upperBound...]
+        }
+        if reversed { text += rest }
+        return text
+    }
 }

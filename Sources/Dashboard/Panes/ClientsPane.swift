@@ -30,9 +30,17 @@ enum ClientsPane {
         let pidWidth = shown.map { Format.digits(Int($0.pid)) }.max() ?? 1
         let kindWidth = ClientKind.allCases.map { $0.rawValue.count }.max()!
         let stateWidth = [ClientRow.State.running, .stopping, .exited].map { DisplayWidth.of(labels.clientState($0)) }.max()!
-        // The state column earns its place only when the last line keeps room to be read.
-        let showState = area.width - pidWidth - kindWidth - stateWidth - 3 >= 16
         let server = context.server
+        // Which connection each is on the server's side: `fd 5 :54321`.
+        func place(_ client: ClientRow) -> (fd: Int32?, text: String)? {
+            guard let port = client.localPort, client.state != .exited else { return nil }
+            let fd = server.connections.first { $0.peer.port == port }?.fd
+            return (fd, (fd.map { "fd \($0) " } ?? "") + ":\(port) ")
+        }
+        let placeWidth = shown.compactMap { place($0).map { DisplayWidth.of($0.text) } }.max() ?? 0
+        // The state column earns its place only when the last line keeps room to be read;
+        // the server-side place comes first.
+        let showState = area.width - pidWidth - kindWidth - stateWidth - placeWidth - 3 >= 16
         for (row, client) in rows.enumerated() {
             var pen = Pen(row: row, in: area)
             guard let client else {
@@ -50,12 +58,10 @@ enum ClientsPane {
                 pen.column(labels.clientState(client.state), width: stateWidth, role, ellipsis: context.ellipsis, into: &grid)
                 pen.skip(1)
             }
-            // Which connection it is on the server's side: fd 5 :54321.
-            var connectionFD: Int32?
-            if let port = client.localPort, client.state != .exited {
-                connectionFD = server.connections.first { $0.peer.port == port }?.fd
-                let place = (connectionFD.map { "fd \($0) " } ?? "") + ":\(port) "
-                if pen.remaining - DisplayWidth.of(place) >= 8 { pen.write(place, .dim, into: &grid) }
+            let connection = place(client)
+            let connectionFD = connection?.fd
+            if let connection, pen.remaining - placeWidth >= 6 {
+                pen.write(Format.pad(connection.text, to: placeWidth), .dim, into: &grid)
             }
             let last = client.state == .exited ? (client.exitDescription ?? client.lastLine) : client.lastLine
             pen.write(Format.fit(last, width: pen.remaining, ellipsis: context.ellipsis), role, into: &grid)

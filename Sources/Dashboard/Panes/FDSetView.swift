@@ -59,7 +59,12 @@ enum FDSetView {
                 let room = max(0, width - labelWidth - pad)
                 line += [Span(String(repeating: " ", count: pad)), Span(Format.fit(word, width: room, ellipsis: context.ellipsis), record.interrupted ? .warning : .dim)]
             } else if drawable {
-                line += bits(row, n: n, glyphs: context.glyphs)
+                var cells = bits(row, n: n, glyphs: context.glyphs)
+                // The selected connection's column, in every row.
+                if let selected = context.model.selection, selected >= 0, Int(selected) < n {
+                    cells[Int(selected)].role = .highlight
+                }
+                line += cells
                 line.append(Span("  "))
                 line += suffix(row, context, room: width - labelWidth - n - 2)
             } else {
