@@ -43,7 +43,7 @@ struct DashboardCommand: ParsableCommand {
         var config = server.config
         // The log pane keeps its own previews; full payloads only for a recording.
         config.payloadCapture = record == nil ? 0 : 64
-        config.logCapacity = 200
+        config.logCapacity = 1000  // the log's history, paged with PgUp/PgDn
         config.measureCost = true
         let language = lang.flatMap(Language.init(rawValue:)) ?? Language(locale: currentLocaleName())
         var breakpoints: Set<Breakpoint> = []

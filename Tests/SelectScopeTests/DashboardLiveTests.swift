@@ -152,6 +152,27 @@ struct DashboardLiveTests {
         try dashboard.quit()
     }
 
+    @Test("PgUp pages the log back through its history (older lines, 'newer' counted in the title); End follows the newest again")
+    func logHistoryPaging() throws {
+        let dashboard = try DashboardDriver(width: 100, height: 30)
+        defer { dashboard.tearDown() }
+        try dashboard.start(interval: 0.05)
+        try dashboard.press("c")
+        let busy = try dashboard.waitFor("a log longer than two pages") { ($0.logLines.last?.seq ?? 0) > 40 }
+        _ = busy
+        try dashboard.press("Space")
+        let paused = try dashboard.waitFor("paused") { $0.isPaused }
+        let newest = try #require(paused.logLines.last?.seq)
+        try dashboard.press("PPage")
+        let back = try dashboard.waitFor("older lines after PgUp") { screen in
+            (screen.logLines.last?.seq ?? Int.max) < newest && screen.lines.contains { $0.contains("newer (End)") }
+        }
+        #expect(back.logLines.count >= 3, "\(back)")
+        try dashboard.press("End")
+        try dashboard.waitFor("the newest again after End") { $0.logLines.last?.seq == newest && !$0.lines.contains { $0.contains("newer (End)") } }
+        try dashboard.quit()
+    }
+
     /// The text of a captured line drawn in reverse video (SGR 7 on, until 27 or 0).
     static func reversedText(_ line: String) -> String {
         var reversed = false
