@@ -401,9 +401,10 @@ public struct DashboardState: Sendable, Equatable {
             return server.inputs[row]
         }
         if let row = row(in: layout.outputs), row < server.outputs.count { return server.outputs[row] }
-        if let row = row(in: layout.queues), row >= 1 {
-            let shown = QueuesPane.shownRows(server, visible: max(0, layout.queues.inner.height - 1), scroll: queueScroll)
-            if row - 1 < shown.count { return shown[row - 1].fd }
+        let headerRows = QueuesPane.headerRows(layout.queues.inner.height)
+        if let row = row(in: layout.queues), row >= headerRows {
+            let shown = QueuesPane.shownRows(server, visible: max(0, layout.queues.inner.height - headerRows), scroll: queueScroll)
+            if row - headerRows < shown.count { return shown[row - headerRows].fd }
         }
         if let row = row(in: layout.clients) {
             let listed = ClientsPane.shownRows(listedClients, folded: foldedClients, rows: layout.clients.inner.height)

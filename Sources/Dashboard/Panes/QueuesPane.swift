@@ -11,7 +11,9 @@ enum QueuesPane {
         let sep = context.glyphs.separator
         let connections = server.connections
         let area = box.inner
-        let visible = max(0, area.height - 1)
+        // One row of room goes to a connection, not to the column names above none.
+        let headerRows = headerRows(area.height)
+        let visible = max(0, area.height - headerRows)
         let sorted = connections.count > visible
 
         var paused = 0
@@ -40,14 +42,19 @@ enum QueuesPane {
             return
         }
         let columns = QueueColumns(shown, context, width: area.width)
-        var header = Pen(row: 0, in: area)
-        columns.header(&header, into: &grid)
+        if headerRows > 0 {
+            var header = Pen(row: 0, in: area)
+            columns.header(&header, into: &grid)
+        }
         for (index, row) in shown.prefix(visible).enumerated() {
-            var pen = Pen(row: index + 1, in: area)
+            var pen = Pen(row: index + headerRows, in: area)
             columns.row(row, &pen, into: &grid)
-            if row.fd == context.model.selection { grid.restyle(y: area.y + index + 1, x: area.x, width: area.width, .highlight) }
+            if row.fd == context.model.selection { grid.restyle(y: area.y + index + headerRows, x: area.x, width: area.width, .highlight) }
         }
     }
+
+    /// The column names take a row only when a connection row fits under them.
+    static func headerRows(_ height: Int) -> Int { height >= 2 ? 1 : 0 }
 
     /// The rows on screen: all in accept order when they fit, else a page of them deepest first.
     static func shownRows(_ server: ServerSnapshot, visible: Int, scroll: Int) -> [ConnectionRow] {
