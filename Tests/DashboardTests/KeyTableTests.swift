@@ -96,3 +96,24 @@ import Testing
         }
     }
 }
+
+/// The key bar at every width and language shows the most important keys, in one order.
+@Suite struct KeyBarRankingTests {
+    @Test func everyWidthAndLanguageShowsAPrefixOfOneRanking() {
+        let ranking = KeyTable.bindings.enumerated().filter { $0.element.bar != nil }
+            .sorted { ($0.element.barRank, $0.offset) < ($1.element.barRank, $1.offset) }.map(\.element.label)
+        let order = KeyTable.bindings.filter { $0.bar != nil }.map(\.label)
+        for language in Language.allCases {
+            for width in stride(from: 60, through: 200, by: 7) {
+                var model = Fixtures.modeOneGrowingQueues()
+                model.language = language
+                let bar = DashboardRenderer.render(model, width: width, height: 24).trimmedLines.last!
+                let shown = order.filter { label in
+                    let words = KeyTable.bindings.first { $0.label == label }!.bar!(language)
+                    return bar.contains(" \(label) \(words)")
+                }
+                #expect(Set(shown) == Set(ranking.prefix(shown.count)), "\(language) at \(width): \(bar)")
+            }
+        }
+    }
+}
