@@ -60,8 +60,13 @@ enum ClientsPane {
             }
             let connection = place(client)
             let connectionFD = connection?.fd
-            if let connection, pen.remaining - placeWidth >= 6 {
-                pen.write(Format.pad(connection.text, to: placeWidth), .dim, into: &grid)
+            if let connection {
+                if pen.remaining - placeWidth >= 6 {
+                    pen.write(Format.pad(connection.text, to: placeWidth), .dim, into: &grid)
+                } else if let fd = connection.fd {
+                    // Narrow: the server-side fd alone, which the other panes list.
+                    pen.write(Format.pad("fd \(fd) ", to: 6), .dim, into: &grid)
+                }
             }
             let last = client.state == .exited ? (client.exitDescription ?? client.lastLine) : client.lastLine
             pen.write(Format.fit(last, width: pen.remaining, ellipsis: context.ellipsis), role, into: &grid)
