@@ -199,4 +199,25 @@ import Testing
         #expect(state.replay?.position == 1)
         #expect(state.apply(.key(.character("c"))) == [], "no live keys in a replay")
     }
+
+    @Test func aClickSelectsTheConnectionOnThatRowAndTheWheelScrollsThePaneUnderIt() {
+        var server = Fixtures.server(mode: .one)
+        server.inputs = [3, 5, 6]
+        server.connections = [Fixtures.connection(5, port: 50001), Fixtures.connection(6, port: 50002)]
+        server.log = (1...100).map { LogEntry(seq: $0, event: ServerEvent(kind: .timeout)) }
+        var state = DashboardState()
+        _ = state.apply(.observed(server, clients: []))
+        _ = state.apply(.resized(width: 80, height: 24))
+        let layout = Layout.compute(width: 80, height: 24)!
+        // inputs: row 0 is the listener, row 1 fd 5.
+        _ = state.apply(.mouse(MouseEvent(x: layout.inputs.inner.x + 2, y: layout.inputs.inner.y + 1, kind: .click)))
+        #expect(state.selection == 5)
+        // queues: under the column names, the second row is fd 6.
+        _ = state.apply(.mouse(MouseEvent(x: layout.queues.inner.x + 2, y: layout.queues.inner.y + 2, kind: .click)))
+        #expect(state.selection == 6)
+        #expect(state.focus == .queues)
+        _ = state.apply(.mouse(MouseEvent(x: layout.log.inner.x + 2, y: layout.log.inner.y, kind: .wheelUp)))
+        #expect(state.focus == .log)
+        #expect(state.logScroll == 3)
+    }
 }

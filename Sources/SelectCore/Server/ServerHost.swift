@@ -40,7 +40,7 @@ public final class ServerHost: @unchecked Sendable {
         self.internalFDs = [wake.read]
         ServerHost.signalWakeFD = wake.write
         // The screen shows the call in flight as soon as it is made, not when it returns.
-        server.callStarted = { [unowned self] in self.notifyChange() }
+        server.callStarted = { [weak self] in self?.notifyChange() }
     }
 
     deinit {

@@ -36,10 +36,17 @@ final class ReplayDashboard {
                 draw()
                 dirty = false
             }
-            let timeout: Double? = nextStep.map { max(0, $0 - Posix.monotonicSeconds()) }
+            var timeout: Double? = nextStep.map { max(0, $0 - Posix.monotonicSeconds()) }
+            // A status message fades on its own: wake to draw the frame without it.
+            if let status = state.status, state.visibleStatus != nil, status.since.isFinite {
+                let fade = max(0, status.since + StatusMessage.lifetime - Posix.monotonicSeconds())
+                timeout = min(timeout ?? fade, fade)
+                dirty = dirty || fade == 0
+            }
             let woke = session.wait(forInputOr: [], timeout: timeout)
             if !woke.signals.isEmpty || woke.hangup { return }
             _ = state.apply(.clock(Posix.monotonicSeconds()))
+            if woke.timedOut { dirty = true }
             if let due = nextStep, Posix.monotonicSeconds() >= due {
                 nextStep = nil
                 if !perform(state.apply(.replayStepDue)) { return }
