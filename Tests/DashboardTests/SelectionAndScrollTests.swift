@@ -66,6 +66,6 @@ import Testing
         model.foldedClients = 3
         let grid = DashboardRenderer.render(model, width: 120, height: 40)
         #expect(grid.locate("+3 finished") != nil)
-        #expect(grid.trimmedLines.contains { $0.contains("4242 sender fd 5 :51234 sent") }, "\(grid.trimmedLines.joined(separator: "\n"))")
+        #expect(grid.trimmedLines.contains { $0.contains("4242 sender running  fd 5  sent") }, "\(grid.trimmedLines.joined(separator: "\n"))")
     }
 }

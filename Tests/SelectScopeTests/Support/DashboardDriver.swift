@@ -413,7 +413,7 @@ struct DashboardScreen: CustomStringConvertible {
     /// dropped on narrow screens).
     var clientRows: [ClientRow] {
         (pane("clients") ?? []).compactMap { row in
-            guard let match = row.firstMatch(of: #/^\s*(\d+) (sender|echo|flood|idle|oob)\s+(?:(running|stopping|exited)\s+)?(?:(?:fd (\d+) )?:(\d+) )?(.*)$/#)
+            guard let match = row.firstMatch(of: #/^\s*(\d+) (sender|echo|flood|idle|oob)\s+(?:(running|stopping|exited)\s+)?(?:fd (\d+) +)?(?::(\d+) +)?(.*)$/#)
             else { return nil }
             return ClientRow(pid: pid_t(match.1)!, kind: String(match.2), state: match.3.map(String.init), lastLine: String(match.6),
                              serverFD: match.4.flatMap { Int($0) }, localPort: match.5.flatMap { Int($0) })
