@@ -17,6 +17,7 @@ struct SelectScope: ParsableCommand {
               --port <port>           port to listen on (default 1234; 0 picks a free one)
               --backend <backend>     select, poll or epoll (default select)
               --queue-cap <bytes>     per-connection queue cap (default 65536)
+              --queue-budget <bytes>  all connections' queues together (default 256 MiB)
               --record <file>         record every call as a JSON-lines trace
               --lang <lang>           en or zh-TW (default: from the locale)
               --interval <seconds>    seconds between messages of the clients it starts
@@ -26,7 +27,7 @@ struct SelectScope: ParsableCommand {
             Shell completion: selectscope --generate-completion-script bash|zsh|fish
             """,
         version: "0.6.0",
-        subcommands: [DashboardCommand.self, ServerCommand.self, ClientCommand.self, BenchCommand.self, ReplaySubcommand.self],
+        subcommands: [DashboardCommand.self, ServerCommand.self, ClientCommand.self, BenchCommand.self, ReplaySubcommand.self, SeedCommand.self],
         defaultSubcommand: DashboardCommand.self
     )
 }

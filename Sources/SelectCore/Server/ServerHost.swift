@@ -12,8 +12,8 @@ import Glibc
 public final class ServerHost: @unchecked Sendable {
     public let server: SelectServer
     private let wake: (read: Int32, write: Int32)
-    private let commandLock = Lock()
-    private var commands: [ServerCommand] = []
+    /// Commands from other threads, in order, until the loop applies them.
+    private let commands = Mutex<[ServerCommand]>([])
     /// The wake-up pipe as the one internal fd of every call (kept, not rebuilt per call).
     private let internalFDs: [Int32]
     private var wakeBuffer = [UInt8](repeating: 0, count: 64)
@@ -24,12 +24,15 @@ public final class ServerHost: @unchecked Sendable {
     private var paused = false
     private var stepsRequested = 0
     private var observers: [(StepRecord) -> Void] = []
-    /// A backend switch that failed, until the screen takes it (guarded by `commandLock`).
-    private var commandError: String?
+    /// A backend switch that failed, until the screen takes it.
+    private let commandError = Mutex<String?>(nil)
+    /// True once `handleSignals` pointed the signal handler at this host's wake-up pipe: its
+    /// write end then stays open for the life of the process (see `handleSignals`).
+    private var signalsTarget = false
     /// Events that pause the loop the moment they happen.
     private var breakpoints: Set<Breakpoint> = []
-    /// The last breakpoint that paused the loop, until the screen takes it (`commandLock`).
-    private var breakHit: BreakpointHit?
+    /// The last breakpoint that paused the loop, until the screen takes it.
+    private let breakHit = Mutex<BreakpointHit?>(nil)
     /// A stepped call was cut short by a wake-up: the step is still owed.
     private var stepOwed = false
 
@@ -38,14 +41,20 @@ public final class ServerHost: @unchecked Sendable {
         self.wake = try Posix.makePipe()
         self.changed = try Posix.makePipe()
         self.internalFDs = [wake.read]
-        ServerHost.signalWakeFD = wake.write
         // The screen shows the call in flight as soon as it is made, not when it returns.
         server.callStarted = { [weak self] in self?.notifyChange() }
     }
 
     deinit {
         Posix.close(wake.read)
-        Posix.close(wake.write)
+        if signalsTarget {
+            // A handler running right now on another thread may have read the fd already:
+            // it must find this pipe (now without a reader: EPIPE, harmless), never another
+            // file that reused the number. So the handler forgets it, and it stays open.
+            _ = ServerHost.signalWakeFD.compareExchange(expected: wake.write, desired: -1, ordering: .sequentiallyConsistent)
+        } else {
+            Posix.close(wake.write)
+        }
         Posix.close(changed.read)
         Posix.close(changed.write)
     }
@@ -61,10 +70,14 @@ public final class ServerHost: @unchecked Sendable {
 
     /// Safe from any thread.
     public func send(_ command: ServerCommand) {
-        commandLock.withLock { commands.append(command) }
+        commands.withLock { $0.append(command) }
         var byte = UInt8(ascii: "c")
         _ = Glibc.write(wake.write, &byte, 1)
     }
+
+    /// Safe from any thread: makes the screen look again (the change fd becomes readable),
+    /// for news that does not come from the loop (a recording that failed).
+    public func wakeScreen() { notifyChange() }
 
     /// Safe from any thread: a copy of the state for one frame.
     public func snapshot() -> ServerSnapshot { server.snapshot() }
@@ -175,7 +188,7 @@ public final class ServerHost: @unchecked Sendable {
 
     /// Applies queued commands in order; true when asked to stop.
     private func applyCommands() -> Bool {
-        let pending = commandLock.withLock { () -> [ServerCommand] in
+        let pending = commands.withLock { commands -> [ServerCommand] in
             defer { commands.removeAll() }
             return commands
         }
@@ -207,7 +220,7 @@ public final class ServerHost: @unchecked Sendable {
         do {
             try server.switchBackend(to: kind)
         } catch {
-            commandLock.withLock { commandError = "\(error)" }
+            commandError.withLock { $0 = "\(error)" }
         }
     }
 
@@ -219,40 +232,57 @@ public final class ServerHost: @unchecked Sendable {
             paused = true
             stepsRequested = 0
             server.setRunState(.paused)
-            commandLock.withLock { breakHit = BreakpointHit(breakpoint: breakpoint, seq: record.seq, event: event) }
+            breakHit.withLock { $0 = BreakpointHit(breakpoint: breakpoint, seq: record.seq, event: event) }
             return
         }
     }
 
     /// Safe from any thread: the breakpoint that last paused the loop, once.
     public func takeBreakpointHit() -> BreakpointHit? {
-        commandLock.withLock {
-            defer { breakHit = nil }
-            return breakHit
+        breakHit.withLock { hit in
+            defer { hit = nil }
+            return hit
         }
     }
 
     /// Safe from any thread: the last command that failed, once (nil when none did since).
     public func takeCommandError() -> String? {
-        commandLock.withLock {
-            defer { commandError = nil }
-            return commandError
+        commandError.withLock { error in
+            defer { error = nil }
+            return error
         }
     }
 
     // MARK: - Signals
 
-    nonisolated(unsafe) static var signalWakeFD: Int32 = -1
+    /// Where the headless signal handler writes: the wake-up pipe of the host that called
+    /// `handleSignals` last, or -1. An atomic, so the handler reads it without a lock; first
+    /// touched by `handleSignals` before any handler is installed, since a static's lazy
+    /// initialisation is not async-signal-safe.
+    static let signalWakeFD = Atomic<Int32>(-1)
 
-    /// SIGINT and SIGTERM end the loop cleanly (headless use). The handler only writes one
-    /// byte to the wake-up pipe, which is async-signal-safe.
+    /// The handler: one byte to the wake-up pipe, which is async-signal-safe; errno is put
+    /// back, so the thread it interrupted never sees the write's errno as its own.
+    static let signalHandler: @convention(c) (Int32) -> Void = { _ in
+        let saved = errno
+        let fd = ServerHost.signalWakeFD.load(ordering: .sequentiallyConsistent)
+        if fd >= 0 {
+            var byte = UInt8(ascii: "S")
+            _ = Glibc.write(fd, &byte, 1)
+        }
+        errno = saved
+    }
+
+    /// SIGINT, SIGTERM and SIGHUP end the loop cleanly (headless use). The handler writes to
+    /// this host's wake-up pipe, whose write end therefore stays open for the life of the
+    /// process, even after the host is gone: a handler still running on another thread can
+    /// never write into a closed fd whose number a new file has taken.
     public func handleSignals() {
+        signalsTarget = true
+        ServerHost.signalWakeFD.store(wake.write, ordering: .sequentiallyConsistent)
         for signal in [SIGINT, SIGTERM, SIGHUP] {
             var action = sigaction()
-            action.__sigaction_handler.sa_handler = { _ in
-                var byte = UInt8(ascii: "S")
-                _ = Glibc.write(ServerHost.signalWakeFD, &byte, 1)
-            }
+            action.__sigaction_handler.sa_handler = ServerHost.signalHandler
             sigemptyset(&action.sa_mask)
             action.sa_flags = 0
             sigaction(signal, &action, nil)

@@ -2,6 +2,7 @@ import Dashboard
 import SelectCore
 import Clients
 import Terminal
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,7 +25,10 @@ final class LiveDashboard {
     private let host: ServerHost
     private let supervisor: ClientSupervisor
     private let session: TerminalSession
-    private let serverDone = ServerExit()
+    private let serverDone: ServerExit
+    private let recorder: TraceRecorder?
+    /// Set by the recorder's writer thread the moment a write fails; shown on every frame.
+    private let recordingFailure = SharedText()
     private var pacer = FramePacer()
     private var dirty = true
     /// The screen's whole state; only `DashboardState.update` changes it.
@@ -44,9 +48,17 @@ final class LiveDashboard {
         FileLimits.raiseToHardLimit()
         let server = try SelectServer(config: options.server)
         host = try ServerHost(server: server)
+        serverDone = try ServerExit()
         if let path = options.record {
-            let recorder = try TraceRecorder(path: path, listenAddress: server.listenAddress)
+            let failure = recordingFailure
+            let recorder = try TraceRecorder(path: path, listenAddress: server.listenAddress) { [weak host] error in
+                failure.text.withLock { $0 = "recording stopped: \(error)" }
+                host?.wakeScreen()
+            }
             host.observe { recorder.write($0) }
+            self.recorder = recorder
+        } else {
+            recorder = nil
         }
         if !options.breakpoints.isEmpty { host.send(.setBreakpoints(options.breakpoints)) }
         let connectHost = server.listenAddress.host == "0.0.0.0" || server.listenAddress.host == "::" ? "localhost" : server.listenAddress.host
@@ -110,6 +122,10 @@ final class LiveDashboard {
             }
         }
         shutDown()
+        if let recorder, !recorder.finish(within: 2) {
+            let message = recordingFailure.text.withLock { $0 } ?? "recording incomplete: \(options.record ?? "") took nothing for 2 s"
+            failure = failure.map { "\($0); \(message)" } ?? message
+        }
         return failure
     }
 
@@ -162,7 +178,11 @@ final class LiveDashboard {
         observe()
         let size = session.size
         _ = state.apply(.resized(width: size.width, height: size.height))
-        let model = state.model(asciiOnly: !session.isUTF8)
+        var model = state.model(asciiOnly: !session.isUTF8)
+        // A recording that stopped stays on screen whatever else the status line says.
+        if let stopped = recordingFailure.text.withLock({ $0 }) {
+            model.status = [stopped, model.status].compactMap { $0 }.joined(separator: " · ")
+        }
         session.draw(DashboardRenderer.render(model, width: size.width, height: size.height))
         tickDue = staleAt(model)
         pacer.drew()
@@ -223,40 +243,52 @@ final class LiveDashboard {
     }
 }
 
-/// How the server thread ended, for the screen thread to see.
-final class ServerExit: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    private var condition = pthread_cond_t()
-    private var finished = false
-    private var failure: Error?
+/// A line one thread sets and another shows.
+final class SharedText: Sendable {
+    let text = Mutex<String?>(nil)
+}
 
-    init() {
-        pthread_mutex_init(&mutex, nil)
-        pthread_cond_init(&condition, nil)
+/// How the server thread ended, for the screen thread to see.
+final class ServerExit: Sendable {
+    private struct State {
+        var finished = false
+        var failure: Error?
+    }
+
+    private let state = Mutex(State())
+    /// Written once by `finish`, so `wait` can sleep in poll() with a deadline.
+    private let finishedPipe: (read: Int32, write: Int32)
+
+    init() throws {
+        finishedPipe = try Posix.makePipe()
+    }
+
+    deinit {
+        Posix.close(finishedPipe.read)
+        Posix.close(finishedPipe.write)
     }
 
     func finish(_ error: Error?) {
-        pthread_mutex_lock(&mutex)
-        finished = true
-        failure = error
-        pthread_cond_broadcast(&condition)
-        pthread_mutex_unlock(&mutex)
+        state.withLock { state in
+            state.finished = true
+            state.failure = error
+        }
+        var byte = UInt8(ascii: "f")
+        _ = Glibc.write(finishedPipe.write, &byte, 1)
     }
 
     var error: Error? {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return failure
+        state.withLock { $0.failure }
     }
 
+    /// Waits up to `seconds` for `finish`.
     func wait(seconds: Double) {
-        var deadline = timespec()
-        clock_gettime(CLOCK_REALTIME, &deadline)
-        deadline.tv_sec += Int(seconds)
-        pthread_mutex_lock(&mutex)
-        while !finished {
-            if pthread_cond_timedwait(&condition, &mutex, &deadline) != 0 { break }
+        let deadline = Posix.monotonicSeconds() + seconds
+        while !state.withLock({ $0.finished }) {
+            let left = deadline - Posix.monotonicSeconds()
+            if left <= 0 { return }
+            var descriptor = pollfd(fd: finishedPipe.read, events: Int16(POLLIN), revents: 0)
+            _ = Glibc.poll(&descriptor, 1, Int32(left * 1000) + 1)
         }
-        pthread_mutex_unlock(&mutex)
     }
 }
