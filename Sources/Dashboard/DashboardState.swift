@@ -301,8 +301,10 @@ public struct DashboardState: Sendable, Equatable {
         switch focus {
         case .log:
             logScroll = max(0, min(max(0, server.log.count - 1), logScroll - delta))
-        case .queues, .clients:
+        case .queues:
             queueScroll = max(0, min(max(0, server.connections.count - 1), queueScroll + delta))
+        case .clients:
+            break  // the newest clients stay in view; finished ones fold away
         case .view:
             sourceScroll = max(-400, min(400, sourceScroll + delta))
         }
