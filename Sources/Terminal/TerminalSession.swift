@@ -125,6 +125,8 @@ public final class TerminalSession {
         _ = curs_set(0)
         _ = set_escdelay(25)
         _ = typeahead(-1)  // finish every update even while keys are waiting
+        // Clicks select a row, the wheel scrolls; ncurses turns the reporting off in endwin.
+        if getenv("SELECTSCOPE_NO_MOUSE") == nil { _ = cn_mouse_enable() }
         palette = Palette.make(colourWanted: colour ?? !Self.noColorRequested)
 
         TerminalGuard.captureStderr()

@@ -42,14 +42,29 @@ enum FDSetView {
         return Int(highest) + 1
     }
 
-    static func lines(_ record: StepRecord, _ context: RenderContext, width: Int, rows: Int) -> [[Span]] {
+    /// `waiting`: the call has not come back (in flight) or was cut short (interrupted): the
+    /// result rows say so instead of showing an empty result nobody got.
+    static func lines(_ record: StepRecord, _ context: RenderContext, width: Int, rows: Int, waiting: Bool = false) -> [[Span]] {
+        let waiting = waiting || record.interrupted
         let n = nfds(record)
         let drawable = n <= width - labelWidth - 2 - suffixRoom
         var lines: [[Span]] = [drawable ? ruler(n) : [Span("nfds \(n)", .dim)]]
         for row in setRows(record, context.labels) {
             var line = [Span(Format.pad(row.label, to: labelWidth), .label)]
-            if drawable {
-                line += bits(row, n: n, glyphs: context.glyphs)
+            if waiting && row.isResult {
+                // The first result row says why there is no result; the others only that.
+                let first = row.label == "rd out"
+                let word = record.interrupted ? (first ? context.labels.interruptedNote : context.labels.interrupted) : context.labels.waitingForResult
+                let pad = drawable && !(record.interrupted && first) ? n + 2 : 0
+                let room = max(0, width - labelWidth - pad)
+                line += [Span(String(repeating: " ", count: pad)), Span(Format.fit(word, width: room, ellipsis: context.ellipsis), record.interrupted ? .warning : .dim)]
+            } else if drawable {
+                var cells = bits(row, n: n, glyphs: context.glyphs)
+                // The selected connection's column, in every row.
+                if let selected = context.model.selection, selected >= 0, Int(selected) < n {
+                    cells[Int(selected)].role = .highlight
+                }
+                line += cells
                 line.append(Span("  "))
                 line += suffix(row, context, room: width - labelWidth - n - 2)
             } else {

@@ -26,14 +26,21 @@ enum HelpOverlay {
         if context.model.replay != nil { title.append(Span(context.glyphs.separator + context.labels[.replayTitle], .dim)) }
         grid.drawTitle(title, on: box)
         let area = Rect(x: box.x + 2, y: box.y + 1, width: box.width - 4, height: box.height - 2)
+        // Scrolled by the arrows, j/k and the page keys; the last row says what is left below.
         let cut = lines.count > area.height
-        for (row, line) in lines.prefix(cut ? area.height - 1 : area.height).enumerated() {
+        let first = cut ? min(max(0, context.model.helpScroll), lines.count - area.height + 1) : 0
+        let rows = cut ? area.height - 1 : area.height
+        for (row, line) in lines.dropFirst(first).prefix(rows).enumerated() {
             var pen = Pen(row: row, in: area)
             pen.write(line, into: &grid)
         }
-        if cut {
+        let below = lines.count - first - rows
+        if cut && below > 0 {
             var pen = Pen(row: area.height - 1, in: area)
-            pen.write(context.ellipsis + " " + context.labels.more(lines.count - area.height + 1), .dim, into: &grid)
+            pen.write(context.ellipsis + " " + context.labels.more(below) + " (j/k, PgDn)", .dim, into: &grid)
+        } else if cut, let last = lines.last {
+            var pen = Pen(row: area.height - 1, in: area)
+            pen.write(last, into: &grid)
         }
     }
 }

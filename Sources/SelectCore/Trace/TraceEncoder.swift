@@ -31,6 +31,7 @@ public enum TraceEncoder {
         }
         out += ",\"blocked_ms\":" + decimal(record.blockedMilliseconds, places: 3)
         if record.costMicroseconds > 0 { out += ",\"cost_us\":" + decimal(record.costMicroseconds, places: 2) }
+        if record.interrupted { out += ",\"interrupted\":true" }
         out += ",\"events\":["
         for (index, event) in record.events.enumerated() {
             if index > 0 { out += "," }
