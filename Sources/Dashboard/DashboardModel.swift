@@ -21,6 +21,8 @@ public struct DashboardModel: Sendable, Equatable {
     public var language: Language
     /// What the right-hand pane shows (`v` cycles it); the other views fill spare room.
     public var view: DashboardView
+    /// The last calls, for the timeline view; filled by whatever feeds records.
+    public var history = CallHistory()
 
     public init(server: ServerSnapshot, clients: [ClientRow] = [], showHelp: Bool = false, clientInterval: Double = 3,
                 status: String? = nil, asciiOnly: Bool = false, scroll: Int = 0, replay: ReplayInfo? = nil,

@@ -27,6 +27,9 @@ public enum Term: CaseIterable, Sendable {
     case source, explain, noCallInMode, nothingToExplain
     case seedWouldFail, warningPrefix, kernelPrefix
     case kernelUnread, kernelUnsent
+    // Timeline.
+    case timeline, callWord
+    case legendIn, legendOut, legendReadable, legendWritable, legendBoth, legendExceptional, legendMode
 
     public var localized: Localized {
         switch self {
@@ -108,6 +111,15 @@ public enum Term: CaseIterable, Sendable {
         // Six columns either way: the queues pane's number width.
         case .kernelUnread: return Localized("rcvq", "核心收")
         case .kernelUnsent: return Localized("sndq", "核心送")
+        case .timeline: return Localized("timeline", "時間軸")
+        case .callWord: return Localized("call", "呼叫")
+        case .legendIn: return Localized("in", "輸入")
+        case .legendOut: return Localized("out", "輸出")
+        case .legendReadable: return Localized("read", "可讀")
+        case .legendWritable: return Localized("write", "可寫")
+        case .legendBoth: return Localized("both", "皆可")
+        case .legendExceptional: return Localized("exc", "例外")
+        case .legendMode: return Localized("mode", "模式")
         }
     }
 }

@@ -82,7 +82,7 @@ enum ExplainPane {
     static func items(_ record: StepRecord, _ context: RenderContext, limit: Int = .max) -> (items: [Item], unsaid: Int) {
         let server = context.server
         let labels = context.labels
-        let language = context.model.language
+        let language = context.language
         let explanations = Explainer.explain(record, lastAcceptedBefore: server.lastAcceptedBeforeCall,
                                              queueCap: server.queueCap, fdSetSize: server.fdSetSize)
         var reasons: [Item] = []
@@ -116,7 +116,7 @@ enum ExplainPane {
     /// connections to accept, bytes recv has not taken, bytes the peer has not acknowledged.
     static func kernelItems(_ record: StepRecord, _ context: RenderContext, limit: Int) -> (items: [Item], unsaid: Int) {
         let server = context.server
-        let language = context.model.language
+        let language = context.language
         var facts: [Localized] = []
         if let pending = server.listenerPending, pending > 0 {
             facts.append(Sentences.listenerPending(record.listener, pending))

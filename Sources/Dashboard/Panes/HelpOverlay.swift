@@ -2,7 +2,7 @@
 /// replay) with its sentence.
 enum HelpOverlay {
     static func draw(_ context: RenderContext, width: Int, height: Int, on grid: inout TextGrid) {
-        let language = context.model.language
+        let language = context.language
         let keys = KeyHelp.entries(context)
         let keyWidth = keys.map { DisplayWidth.of($0.label) }.max() ?? 1
         var lines: [[Span]] = keys.map { binding in

@@ -2,6 +2,7 @@ import Dashboard
 import SelectCore
 import Clients
 import Terminal
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,6 +34,8 @@ final class LiveDashboard {
     private var status: String?
     private var snapshot = ServerSnapshot()
     private var registeredPIDs: Set<Int32> = []
+    /// Every call's sets, appended by the server thread, copied by the screen (timeline view).
+    private let history = SharedHistory()
 
     /// Opens everything a run needs. Throws a message for the user (busy port, no terminal)
     /// before the screen is touched.
@@ -43,6 +46,8 @@ final class LiveDashboard {
         FileLimits.raiseToHardLimit()
         let server = try SelectServer(config: options.server)
         host = try ServerHost(server: server)
+        let history = self.history
+        host.observe { history.append($0) }
         if let path = options.record {
             let recorder = try TraceRecorder(path: path, listenAddress: server.listenAddress)
             host.observe { recorder.write($0) }
@@ -100,6 +105,7 @@ final class LiveDashboard {
             status: status, asciiOnly: !session.isUTF8, scroll: scroll)
         model.language = options.language
         model.view = view
+        model.history = history.copy()
         session.draw(DashboardRenderer.render(model, width: size.width, height: size.height))
         pacer.drew()
         dirty = false
@@ -177,6 +183,15 @@ final class LiveDashboard {
         serverDone.wait(seconds: 2)
         session.end()
     }
+}
+
+/// The call history shared between the server thread (which appends each record) and the
+/// screen (which copies it at frame time).
+final class SharedHistory: Sendable {
+    private let history = Mutex(CallHistory())
+
+    func append(_ record: StepRecord) { history.withLock { $0.append(record) } }
+    func copy() -> CallHistory { history.withLock { $0 } }
 }
 
 /// How the server thread ended, for the screen thread to see.

@@ -122,12 +122,21 @@ final class ReplayDashboard {
         nextStep = Posix.monotonicSeconds() + gap / Self.speeds[speedIndex]
     }
 
+    /// The timeline's calls: the recorded ones before the position and a few after it.
+    private func history(around index: Int) -> CallHistory {
+        let records = timeline.file.records
+        let capacity = CallHistory.defaultCapacity
+        let end = min(records.count, index + 1 + capacity / 4)
+        return CallHistory(records[max(0, end - capacity)..<end], capacity: capacity)
+    }
+
     private func draw() {
         let size = session.size
         var model = DashboardModel(server: timeline.snapshot(at: position), status: status, asciiOnly: !session.isUTF8)
         model.showHelp = showHelp
         model.language = language
         model.view = view
+        model.history = history(around: position)
         model.replay = ReplayInfo(position: position + 1, total: timeline.count, speed: Self.speeds[speedIndex],
                                   playing: playing, damage: timeline.file.damage)
         session.draw(DashboardRenderer.render(model, width: size.width, height: size.height))
