@@ -48,7 +48,7 @@ enum ClientsPane {
                 pen.column(labels.clientState(client.state), width: stateWidth, role, ellipsis: context.ellipsis, into: &grid)
                 pen.skip(1)
             }
-            let last = client.state == .exited ? (client.exitDescription ?? client.lastLine) : client.lastLine
+            let last = client.state == .exited ? (client.exitDescription.map(labels.exitDescription) ?? client.lastLine) : client.lastLine
             pen.write(Format.fit(last, width: pen.remaining, ellipsis: context.ellipsis), role, into: &grid)
             row += 1
         }

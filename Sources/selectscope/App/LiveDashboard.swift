@@ -111,6 +111,9 @@ final class LiveDashboard {
         dirty = false
     }
 
+    /// The language messages are written in: English where the terminal cannot draw Chinese.
+    private var screenLanguage: Language { session.isUTF8 ? options.language : .en }
+
     /// Carries out a key; false to quit.
     private func handle(_ key: Key) -> Bool {
         dirty = true
@@ -131,9 +134,9 @@ final class LiveDashboard {
         case .spawnClient(let kind):
             spawn(kind)
         case .closeNewestClient:
-            status = supervisor.closeNewest().map { "closing client \($0.pid) (\($0.kind.rawValue))" } ?? "no client to close"
+            status = (supervisor.closeNewest().map { .closingClient(pid: $0.pid, kind: $0.kind.rawValue) } ?? StatusMessage.noClientToClose).text(screenLanguage)
         case .resetNewestClient:
-            status = supervisor.resetNewest().map { "resetting client \($0.pid) (\($0.kind.rawValue)): RST" } ?? "no client to reset"
+            status = (supervisor.resetNewest().map { .resettingClient(pid: $0.pid, kind: $0.kind.rawValue) } ?? StatusMessage.noClientToReset).text(screenLanguage)
         case .pauseOrStep:
             host.send(.step)
         case .resume:
@@ -142,10 +145,10 @@ final class LiveDashboard {
             host.send(.nextBackend)
         case .fasterClients:
             clientInterval = ClientIntervals.faster(than: clientInterval)
-            status = "new clients send every \(clientInterval) s"
+            status = StatusMessage.clientInterval(clientInterval).text(screenLanguage)
         case .slowerClients:
             clientInterval = ClientIntervals.slower(than: clientInterval)
-            status = "new clients send every \(clientInterval) s"
+            status = StatusMessage.clientInterval(clientInterval).text(screenLanguage)
         case .toggleHelp:
             showHelp.toggle()
         case .cycleView:
@@ -162,9 +165,9 @@ final class LiveDashboard {
         do {
             let row = try supervisor.spawn(kind: kind, interval: clientInterval)
             syncCrashHookChildren()
-            status = "started \(kind.rawValue) client, pid \(row.pid)"
+            status = StatusMessage.startedClient(kind: kind.rawValue, pid: row.pid).text(screenLanguage)
         } catch {
-            status = "could not start a client: \(error)"
+            status = StatusMessage.couldNotStartClient("\(error)").text(screenLanguage)
         }
     }
 

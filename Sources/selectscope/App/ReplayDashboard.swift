@@ -27,7 +27,7 @@ final class ReplayDashboard {
         self.language = language
         session = try TerminalSession()
         if let damage = file.damage {
-            status = "the trace stops at \(damage); \(file.records.count) calls replay"
+            status = StatusMessage.traceStops(at: damage, calls: file.records.count).text(session.isUTF8 ? language : .en)
         }
     }
 
@@ -48,7 +48,7 @@ final class ReplayDashboard {
                     scheduleNext()
                 } else {
                     playing = false
-                    status = "end of the trace"
+                    status = StatusMessage.endOfTrace.text(session.isUTF8 ? language : .en)
                 }
                 dirty = true
             }
@@ -89,14 +89,14 @@ final class ReplayDashboard {
             position = timeline.count - 1
         case .digit(let digit):
             typedNumber += String(digit)
-            status = "jump to call \(typedNumber) (enter)"
+            status = StatusMessage.typedCall(typedNumber).text(session.isUTF8 ? language : .en)
         case .jump:
             if let seq = Int(typedNumber) {
                 if let index = timeline.file.records.firstIndex(where: { $0.seq >= seq }) {
                     position = index
                     status = nil
                 } else {
-                    status = "no call \(seq) in this trace"
+                    status = StatusMessage.noSuchCall(seq).text(session.isUTF8 ? language : .en)
                 }
             }
             typedNumber = ""
