@@ -46,6 +46,55 @@ public struct CallMarks: Sendable, Equatable {
     }
 }
 
+/// A set of fds drawn as rows, and how each fared in a call: one pass over each of the call's
+/// lists through an fd-indexed table, so a call carrying thousands of fds costs a few
+/// thousand steps, not thousands per row.
+struct FDRows {
+    let fds: [Int32]
+    /// Row plus one of each fd that has one, indexed by fd; 0 for none.
+    private let rowOf: [Int32]
+
+    init(_ fds: [Int32]) {
+        self.fds = fds
+        var rowOf = [Int32](repeating: 0, count: Int(fds.max() ?? -1) + 1)
+        for (row, fd) in fds.enumerated() where fd >= 0 { rowOf[Int(fd)] = Int32(row + 1) }
+        self.rowOf = rowOf
+    }
+
+    func marks(of call: CallMarks) -> [FDMark] {
+        var marks = [FDMark](repeating: FDMark(), count: fds.count)
+        func each(_ list: [Int32], _ set: (inout FDMark) -> Void) {
+            for fd in list where fd >= 0 && Int(fd) < rowOf.count {
+                let row = Int(rowOf[Int(fd)])
+                if row > 0 { set(&marks[row - 1]) }
+            }
+        }
+        each(call.inputs) { $0.inInputs = true }
+        each(call.outputs) { $0.inOutputs = true }
+        each(call.readable) { $0.readable = true }
+        each(call.writable) { $0.writable = true }
+        each(call.exceptional) { $0.exceptional = true }
+        return marks
+    }
+
+    /// The fds any of `calls` was given or returned, ascending: a bitmap, not a set.
+    static func touched(by calls: some Collection<CallMarks>) -> [Int32] {
+        let top = Int(calls.reduce(Int32(-1)) { max($0, highestFD(of: $1)) })
+        var present = [Bool](repeating: false, count: top + 1)
+        for call in calls {
+            for list in [call.inputs, call.outputs, call.readable, call.writable, call.exceptional] {
+                for fd in list where fd >= 0 { present[Int(fd)] = true }
+            }
+        }
+        return present.indices.filter { present[$0] }.map { Int32($0) }
+    }
+
+    static func highestFD(of call: CallMarks) -> Int32 {
+        max(call.inputs.max() ?? -1, call.outputs.max() ?? -1, call.readable.max() ?? -1,
+            call.writable.max() ?? -1, call.exceptional.max() ?? -1)
+    }
+}
+
 /// One fd in one call: the timeline's cell.
 public struct FDMark: Sendable, Equatable {
     public var inInputs = false
@@ -71,7 +120,7 @@ public struct FDMark: Sendable, Equatable {
 /// appends them; a record whose seq is not past the last one is ignored, so feeding the same
 /// call twice (a snapshot taken twice) changes nothing.
 public struct CallHistory: Sendable, Equatable {
-    public static let defaultCapacity = 512
+    public static let defaultCapacity = 256
 
     public let capacity: Int
     private var ring: [CallMarks] = []

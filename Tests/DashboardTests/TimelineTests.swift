@@ -94,6 +94,26 @@ import Testing
         #expect(text.contains("+19 more"), "\(text)")
     }
 
+    @Test func tenThousandFdsPerCallStayCheapAndAreSummarised() {
+        let inputs: [Int32] = [3] + (5..<10_005).map { Int32($0) }
+        var records: [StepRecord] = []
+        for seq in 1...CallHistory.defaultCapacity {
+            records.append(Fixtures.record(seq: seq, mode: .three, inputs: inputs, readable: [Int32(5 + seq % 40)]))
+        }
+        var model = DashboardModel(server: Fixtures.server(mode: .three), view: .timeline)
+        model.server.lastRecord = records.last
+        model.history = CallHistory(records)
+        let started = ContinuousClock.now
+        let grid = DashboardRenderer.render(model, width: 120, height: 40)
+        let took = ContinuousClock.now - started
+        // One pass per list per column, not a search per cell: well under a second even in a
+        // debug build (a search per cell takes minutes).
+        #expect(took < .seconds(5), "\(took)")
+        let text = grid.text
+        #expect(text.contains("more"), "\(text)")
+        #expect(text.contains("3L") && text.contains("R"), "\(text)")
+    }
+
     @Test func asciiTerminalGetsAsciiMarks() {
         var model = model()
         model.asciiOnly = true
@@ -144,6 +164,15 @@ import Testing
         #expect(parsed.changes == ["6 mode 2", "7 backend poll"])
         #expect(parsed.title == "test & <title>")
         #expect(parsed.texts.contains("came back readable") && parsed.texts.contains("exceptional"), "the legend: \(parsed.texts)")
+    }
+
+    @Test func manyFdsAreCutToTheLowestWithANote() throws {
+        let records = (1...3).map { Fixtures.record(seq: $0, mode: .three, inputs: [3] + (5..<300).map { Int32($0) }, readable: [299]) }
+        let parsed = try ParsedSVG(TimelineSVG.render(records.map(CallMarks.init), title: "many"))
+        let fds = Set(parsed.marks.map { $0.split(separator: " ")[1] })
+        #expect(fds.count == TimelineSVG.maxRows)
+        #expect(fds.contains("3") && fds.contains("67") && !fds.contains("68"))
+        #expect(parsed.texts.contains { $0.contains("the first 64 fds of 296") }, "\(parsed.texts.prefix(3))")
     }
 
     @Test func largeTracesAreCappedWithANoteAndRangesPickCalls() {

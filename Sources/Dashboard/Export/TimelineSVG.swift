@@ -47,6 +47,8 @@ public struct CallRange: Sendable, Equatable {
 public enum TimelineSVG {
     /// Calls drawn when no range is given: beyond this the columns get too thin to read.
     public static let defaultCallCap = 200
+    /// fd rows drawn at most.
+    public static let maxRows = 64
 
     /// Colours: the read side blue, the write side orange, exceptional red, as on screen.
     enum Colour {
@@ -65,9 +67,16 @@ public enum TimelineSVG {
     /// The SVG document for `calls` (oldest first). `title` heads the picture, `note` (if
     /// any) goes under it, e.g. that only part of the trace is drawn.
     public static func render(_ calls: [CallMarks], title: String, note: String? = nil) -> String {
-        var fds = calls.reduce(into: Set<Int32>()) { $0.formUnion($1.fds) }.sorted()
+        var fds = FDRows.touched(by: calls)
         let listeners = Set(calls.map(\.listener))
         fds = fds.filter { listeners.contains($0) } + fds.filter { !listeners.contains($0) }
+        // A picture of thousands of rows is neither readable nor small: the lowest fds are drawn.
+        var note = note
+        if fds.count > maxRows {
+            let cut = fds.count - maxRows
+            fds = Array(fds.prefix(maxRows))
+            note = (note.map { $0 + "; " } ?? "") + "the first \(maxRows) fds of \(maxRows + cut) (fd \(fds.last!) and below)"
+        }
 
         let cellWidth = min(22, max(3, 1400 / max(1, calls.count)))
         let cellHeight = min(26, max(6, 640 / max(1, fds.count)))
@@ -109,11 +118,13 @@ public enum TimelineSVG {
         let half = max(2, cellHeight / 2 - 1)
         let inset = cellWidth >= 6 ? 1 : 0
         svg.open("g", [("class", "marks")])
+        let rows = FDRows(fds)
         for (column, call) in calls.enumerated() {
             let x = left + column * cellWidth + inset
             let w = cellWidth - 2 * inset
+            let marks = rows.marks(of: call)
             for (row, fd) in fds.enumerated() {
-                let mark = call.mark(of: fd)
+                let mark = marks[row]
                 if mark.isEmpty { continue }
                 let y = top + row * cellHeight + 1
                 let data = [("data-seq", "\(call.seq)"), ("data-fd", "\(fd)")]

@@ -65,16 +65,17 @@ enum TimelinePane {
             grid.put(ruler[column], x: area.x + left + column, y: area.y, role: rulerRoles[column])
         }
 
-        // One row per fd.
+        // One row per fd, each column's marks worked out once.
+        let marks = shown.map(layout.marks(of:))
         for (row, fd) in layout.fds.enumerated() {
             let y = area.y + 1 + row
             let isListener = shown.last?.listener == fd
             let label = Format.pad(String(repeating: " ", count: max(0, layout.fdDigits - Format.digits(Int(fd)))) + "\(fd)" + (isListener ? "L" : ""), to: left)
             let role: Role = fd == selectedFD ? .highlight : isListener ? .listener : .label
             grid.put(label, x: area.x, y: y, role: role, maxWidth: left)
-            for (column, call) in shown.enumerated() {
+            for column in shown.indices {
                 let x = area.x + left + column
-                if let (text, role) = glyph(call.mark(of: fd), context.glyphs) {
+                if let (text, role) = glyph(marks[column][row], context.glyphs) {
                     grid.put(text, x: x, y: y, role: column == layout.selectedColumn && role == .dim ? .normal : role)
                 } else if layout.modeChanged[column] {
                     grid.put(context.glyphs.modeLine, x: x, y: y, role: .dim)
@@ -122,10 +123,12 @@ struct TimelineLayout {
     let fdDigits: Int
     let labelWidth: Int
 
+    private let rows: FDRows
+
     init(calls: [CallMarks], selectedSeq: Int?, selectedFD: Int32?, width: Int, rows: Int) {
         // Label: the widest fd, an `L` for the listener, a space; the ruler's word must fit too.
-        let allFDs = calls.reduce(into: Set<Int32>()) { $0.formUnion($1.fds) }
-        fdDigits = max(1, Format.digits(Int(allFDs.max() ?? 0)))
+        let highest = calls.reduce(Int32(0)) { max($0, FDRows.highestFD(of: $1)) }
+        fdDigits = max(1, Format.digits(Int(highest)))
         labelWidth = max(fdDigits + 2, 5)
         let columns = max(0, width - labelWidth)
         var selected = calls.indices.last
@@ -141,23 +144,24 @@ struct TimelineLayout {
         selectedColumn = selected.flatMap { window.contains($0) ? $0 - window.lowerBound : nil }
         modeChanged = window.map { index in index > 0 && calls[index].mode != calls[index - 1].mode }
 
-        let listener = shown.last?.listener
-        var touched = shown.reduce(into: Set<Int32>()) { $0.formUnion($1.fds) }.sorted()
-        if let listener, let at = touched.firstIndex(of: listener) {
+        var touched = FDRows.touched(by: shown)
+        if let listener = shown.last?.listener, let at = touched.firstIndex(of: listener) {
             touched.remove(at: at)
             touched.insert(listener, at: 0)
         }
+        var kept = touched
         if touched.count > rows {
             // Keep the selected fd in view; the rest in order, the last row saying how many are cut.
-            var kept = Array(touched.prefix(max(0, rows - 1)))
+            kept = Array(touched.prefix(max(0, rows - 1)))
             if let selectedFD, touched.contains(selectedFD), !kept.contains(selectedFD), !kept.isEmpty {
                 kept[kept.count - 1] = selectedFD
             }
-            fds = kept
-            hiddenFDs = touched.count - kept.count
-        } else {
-            fds = touched
-            hiddenFDs = 0
         }
+        fds = kept
+        hiddenFDs = touched.count - kept.count
+        self.rows = FDRows(kept)
     }
+
+    /// How each shown fd fared in `call`, one mark per row.
+    func marks(of call: CallMarks) -> [FDMark] { rows.marks(of: call) }
 }
