@@ -266,10 +266,6 @@ public enum StatusMessage: Sendable, Equatable {
     case noSuchCall(Int)
 
     public func text(_ language: Language) -> String {
-        localized(language)
-    }
-
-    public func localized(_ language: Language) -> String {
         let zh = language == .zhTW
         switch self {
         case .startedClient(let kind, let pid):

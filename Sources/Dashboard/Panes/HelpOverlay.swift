@@ -37,14 +37,17 @@ enum HelpOverlay {
         if context.model.replay != nil { title.append(Span(context.glyphs.separator + context.labels[.replayTitle], .dim)) }
         grid.drawTitle(title, on: box)
         let area = Rect(x: box.x + 2, y: box.y + 1, width: box.width - 4, height: box.height - 2)
-        let cut = lines.count > area.height
-        for (row, line) in lines.prefix(cut ? area.height - 1 : area.height).enumerated() {
+        // Cut short, the keys stay and the legend gives way; how to close stays on the last row.
+        if lines.count > area.height, area.height >= 3 {
+            let close = lines.removeLast()
+            lines.removeLast()  // the blank line above it
+            let kept = area.height - 2
+            let more = lines.count - kept
+            lines = Array(lines.prefix(kept)) + [[Span(context.ellipsis + " " + context.labels.more(more), .dim)], close]
+        }
+        for (row, line) in lines.prefix(area.height).enumerated() {
             var pen = Pen(row: row, in: area)
             pen.write(line, into: &grid)
-        }
-        if cut {
-            var pen = Pen(row: area.height - 1, in: area)
-            pen.write(context.ellipsis + " " + context.labels.more(lines.count - area.height + 1), .dim, into: &grid)
         }
     }
 
