@@ -166,6 +166,17 @@ import Testing
         #expect(parsed.texts.contains("came back readable") && parsed.texts.contains("exceptional"), "the legend: \(parsed.texts)")
     }
 
+    @Test func callsThatTimedOutGetABandAndALegendEntry() throws {
+        var records = Self.records()
+        records[3].events = [ServerEvent(kind: .timeout, fd: -1)]
+        records[3].readable = []
+        let parsed = try ParsedSVG(TimelineSVG.render(records.map(CallMarks.init), title: "timeouts"))
+        #expect(parsed.timeouts == ["4"])
+        #expect(parsed.texts.contains("timed out"))
+        let none = try ParsedSVG(TimelineSVG.render(Self.records().map(CallMarks.init), title: "none"))
+        #expect(none.timeouts.isEmpty && !none.texts.contains("timed out"))
+    }
+
     @Test func manyFdsAreCutToTheLowestWithANote() throws {
         let records = (1...3).map { Fixtures.record(seq: $0, mode: .three, inputs: [3] + (5..<300).map { Int32($0) }, readable: [299]) }
         let parsed = try ParsedSVG(TimelineSVG.render(records.map(CallMarks.init), title: "many"))
@@ -192,6 +203,7 @@ import Testing
 private final class ParsedSVG: NSObject, XMLParserDelegate {
     var marks: Set<String> = []
     var changes: [String] = []
+    var timeouts: [String] = []
     var texts: [String] = []
     var title = ""
     private var text = ""
@@ -208,6 +220,7 @@ private final class ParsedSVG: NSObject, XMLParserDelegate {
         text = ""
         guard let seq = attributes["data-seq"] else { return }
         if let fd = attributes["data-fd"], let kind = attributes["class"] { marks.insert("\(seq) \(fd) \(kind)") }
+        if attributes["class"] == "timeout" { timeouts.append(seq) }
         if let mode = attributes["data-mode"] { changes.append("\(seq) mode \(mode)") }
         if let backend = attributes["data-backend"] { changes.append("\(seq) backend \(backend)") }
     }

@@ -62,6 +62,7 @@ public enum TimelineSVG {
         static let text = "#222222"
         static let faint = "#777777"
         static let band = "#f6f6f6"
+        static let timeout = "#e9e9e9"
     }
 
     /// The SVG document for `calls` (oldest first). `title` heads the picture, `note` (if
@@ -86,7 +87,11 @@ public enum TimelineSVG {
         let plotHeight = cellHeight * fds.count
         let axis = 44
         let legendHeight = 46
-        let width = max(left + plotWidth + 36, 760)
+        let hasTimeouts = calls.contains(where: \.timedOut)
+        let legendWords = ["in inputs", "came back readable", "in outputs", "came back writable", "exceptional", "mode / backend change"]
+            + (hasTimeouts ? ["timed out"] : [])
+        let legendWidth = 24 + legendWords.reduce(0) { $0 + Self.legendEntryWidth($1) }
+        let width = max(left + plotWidth + 36, legendWidth, 640)
         let height = top + plotHeight + axis + legendHeight
 
         var svg = SVGText()
@@ -111,6 +116,24 @@ public enum TimelineSVG {
             let name = listeners.contains(fd) ? "fd \(fd) listener" : "fd \(fd)"
             svg.element("text", [("x", "\(left - 8)"), ("y", "\(y + cellHeight / 2 + 4)"), ("font-size", "\(min(13, cellHeight))"),
                                  ("text-anchor", "end"), ("fill", Colour.text), ("class", "fd-label"), ("data-fd", "\(fd)")], text: name)
+        }
+        svg.close("g")
+
+        // Behind the marks: a faint line at each labelled call, and a grey band over each call
+        // that timed out (nothing ready before its timeout).
+        let step = Self.labelStep(cellWidth: cellWidth)
+        svg.open("g", [("class", "background")])
+        for (column, call) in calls.enumerated() {
+            let x = left + column * cellWidth
+            if call.timedOut {
+                svg.element("rect", [("class", "timeout"), ("data-seq", "\(call.seq)"), ("x", "\(x)"), ("y", "\(top)"), ("width", "\(cellWidth)"),
+                                     ("height", "\(plotHeight)"), ("fill", Colour.timeout)])
+            }
+            if call.seq % step == 0 {
+                let middle = x + cellWidth / 2
+                svg.element("line", [("x1", "\(middle)"), ("y1", "\(top)"), ("x2", "\(middle)"), ("y2", "\(top + plotHeight)"),
+                                     ("stroke", Colour.grid), ("stroke-width", "1")])
+            }
         }
         svg.close("g")
 
@@ -178,7 +201,6 @@ public enum TimelineSVG {
         // The seq axis: a label every so many calls, at least ~48 px apart.
         let axisY = top + plotHeight
         svg.element("line", [("x1", "\(left)"), ("y1", "\(axisY)"), ("x2", "\(left + plotWidth)"), ("y2", "\(axisY)"), ("stroke", Colour.faint)])
-        let step = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000].first { $0 * cellWidth >= 48 } ?? 20000
         svg.open("g", [("class", "axis")])
         for (column, call) in calls.enumerated() where call.seq % step == 0 || (column == 0 && calls.count < 3) {
             let x = left + column * cellWidth + cellWidth / 2
@@ -198,7 +220,7 @@ public enum TimelineSVG {
         func entry(_ shape: (inout SVGText, Int) -> Void, _ text: String) {
             shape(&svg, x)
             svg.element("text", [("x", "\(x + swatch + 6)"), ("y", "\(legendY + 12)"), ("font-size", "13"), ("fill", Colour.text)], text: text)
-            x += swatch + 26 + text.count * 8
+            x += Self.legendEntryWidth(text)
         }
         func box(_ fill: String, upper: Bool) -> (inout SVGText, Int) -> Void {
             { svg, x in
@@ -219,9 +241,22 @@ public enum TimelineSVG {
             svg.element("line", [("x1", "\(x + swatch / 2)"), ("y1", "\(legendY - 2)"), ("x2", "\(x + swatch / 2)"), ("y2", "\(legendY + swatch + 2)"),
                                  ("stroke", Colour.change), ("stroke-width", "1.5"), ("stroke-dasharray", "4 3")])
         }, "mode / backend change")
+        if hasTimeouts {
+            entry({ svg, x in
+                svg.element("rect", [("x", "\(x)"), ("y", "\(legendY)"), ("width", "\(swatch)"), ("height", "\(swatch)"), ("fill", Colour.timeout)])
+            }, "timed out")
+        }
         svg.close("g")
         svg.close("svg")
         return svg.text
+    }
+
+    /// A legend entry's swatch, its words (about 8 px a character at 13 px) and the gap after.
+    static func legendEntryWidth(_ text: String) -> Int { 14 + 26 + text.count * 8 }
+
+    /// Calls between two seq labels on the axis: at least ~48 px apart.
+    static func labelStep(cellWidth: Int) -> Int {
+        [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000].first { $0 * cellWidth >= 48 } ?? 20000
     }
 
     /// The calls of `records` that `range` picks, capped at `cap` when no range is given; and
