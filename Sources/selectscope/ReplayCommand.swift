@@ -51,6 +51,9 @@ struct ReplaySubcommand: ParsableCommand {
         }
         if let svg {
             try writeSVG(trace, to: svg)
+            if let damage = trace.damage {
+                stderrLine("selectscope: drew \(trace.records.count) calls; the trace stops at \(damage)")
+            }
             return
         }
         let language = lang.flatMap(Language.init(rawValue:)) ?? Language(locale: currentLocaleName())
