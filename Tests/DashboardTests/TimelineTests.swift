@@ -136,6 +136,8 @@ import Testing
         for (width, height) in [(80, 24), (120, 40)] {
             Snapshot.assertMatches(DashboardRenderer.render(model, width: width, height: height), named: "timeline-\(width)x\(height)")
         }
+        model.language = .zhTW
+        Snapshot.assertMatches(DashboardRenderer.render(model, width: 80, height: 24), named: "zh-TW-timeline-80x24")
     }
 
     // MARK: - The SVG

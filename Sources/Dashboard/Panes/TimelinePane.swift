@@ -101,13 +101,17 @@ enum TimelinePane {
             ("W", .writable, .legendWritable), ("B", .highlight, .legendBoth), ("X", .exceptional, .legendExceptional),
             (context.glyphs.modeLine, .dim, .legendMode),
         ]
-        func spans(gap: String) -> [Span] {
-            entries.enumerated().flatMap { index, entry in
+        func spans(_ count: Int, gap: String) -> [Span] {
+            entries.prefix(count).enumerated().flatMap { index, entry in
                 [Span((index > 0 ? gap : "") + entry.0, entry.1), Span(" " + labels[entry.2], .dim)]
             }
         }
-        let roomy = spans(gap: "  ")
-        return roomy.displayWidth <= width ? roomy : spans(gap: " ")
+        // All entries with roomy gaps, or tight ones; failing that, whole entries from the front.
+        let roomy = spans(entries.count, gap: "  ")
+        if roomy.displayWidth <= width { return roomy }
+        var count = entries.count
+        while count > 1 && spans(count, gap: " ").displayWidth > width { count -= 1 }
+        return spans(count, gap: " ")
     }
 }
 
