@@ -114,6 +114,16 @@ import Testing
         #expect(text.contains("3L") && text.contains("R"), "\(text)")
     }
 
+    @Test func aCallThatTimedOutIsMarkedOnTheRuler() {
+        var model = model()
+        var records = Self.records()
+        records[3].readable = []
+        records[3].events = [ServerEvent(kind: .timeout)]
+        model.history = CallHistory(records)
+        let grid = pane(model)
+        #expect(grid[9, 1].character == "t" && grid[9, 1].role == .warning, "\(grid.text)")
+    }
+
     @Test func asciiTerminalGetsAsciiMarks() {
         var model = model()
         model.asciiOnly = true

@@ -9,8 +9,10 @@ enum HelpOverlay {
         var lines: [[Span]] = keys.map { binding in
             [Span(Format.pad(binding.label, to: keyWidth) + "  ", .keyName), Span(binding.help(language))]
         }
-        // The legend wraps at the keys' width (at least 40 columns), so it never widens the box.
-        let textWidth = min(max(40, keys.map { DisplayWidth.of($0.help(language)) }.max() ?? 0), max(10, width - 8 - keyWidth - 2))
+        // The legend wraps at the keys' width, or wider (up to 90 columns) where the screen has
+        // room, so it takes fewer rows.
+        let keysWidth = keys.map { DisplayWidth.of($0.help(language)) }.max() ?? 0
+        let textWidth = min(max(40, keysWidth, min(90, width - 14 - keyWidth)), max(10, width - 8 - keyWidth - 2))
         lines.append([])
         lines.append([Span(context.labels[.legendTitle], .title)])
         for entry in symbols {
@@ -91,6 +93,8 @@ enum HelpOverlay {
             entry("R W B X", .readable, "timeline: came back readable, writable, both, exceptional",
                   "時間軸：回傳可讀、可寫、兩者皆可、例外"),
             entry(g.bitClear + " o", .dim, "timeline: in inputs, in outputs, not ready", "時間軸：在 inputs、在 outputs，未就緒"),
+            entry(g.selectedCall + " t", .highlight, "timeline ruler: the call shown, a call that timed out; a digit: the mode it switched to",
+                  "時間軸尺標：目前這次呼叫、逾時的呼叫；數字：切換到的模式"),
         ]
     }
 }

@@ -46,11 +46,15 @@ enum TimelinePane {
         let left = layout.labelWidth
         let shown = layout.shown
 
-        // The ruler: mode changes, the selected call, and the seq every ten calls.
+        // The ruler: the selected call, mode changes, timeouts (`t`), the seq every ten calls.
         var ruler = [String](repeating: " ", count: shown.count)
         var rulerRoles = [Role](repeating: .dim, count: shown.count)
         for (column, call) in shown.enumerated() where call.seq % 10 == 0 {
             ruler[column] = context.glyphs.tick
+        }
+        for (column, call) in shown.enumerated() where call.timedOut {
+            ruler[column] = "t"
+            rulerRoles[column] = .warning
         }
         for (column, call) in shown.enumerated() where layout.modeChanged[column] {
             ruler[column] = String(call.mode.rawValue)
