@@ -4,11 +4,11 @@ import SelectCore
 /// (the newest at the right), each cell saying whether the fd went in and what came back:
 ///
 /// ```
-/// call  ·········▼···m4····
-///    3L ··R········R········
-///     5 ··R··R·RRR··R·B·oW·
-///     6      ·R·····R··X
-/// · in  o out  R read  W write  B both  X exc  | mode
+/// call      2▼         (2: switched to mode 2 here; ▼ the call shown; t a timeout)
+/// 3L   R··R···         (the listener)
+/// 5     RW·B··         (· in inputs, o in outputs, R/W/B came back readable/writable/both)
+/// 6        ·oX         (X exceptional)
+/// · in  o out  R read  W write  B both  X exc  │ mode
 /// ```
 /// The selected call (the replay's position, or the newest live) is marked above its column
 /// and the selected fd's row label is highlighted. Mode changes draw a line down their column
