@@ -38,6 +38,8 @@ public struct DashboardModel: Sendable, Equatable {
     public var choosingBreakpoints = false
     /// Finished clients no longer listed.
     public var foldedClients = 0
+    /// The last calls, for the timeline view; filled by whatever feeds records.
+    public var history = CallHistory()
 
     public init(server: ServerSnapshot, clients: [ClientRow] = [], showHelp: Bool = false, clientInterval: Double = 3,
                 status: String? = nil, asciiOnly: Bool = false, scroll: Int = 0, replay: ReplayInfo? = nil,

@@ -43,6 +43,7 @@ public enum DashboardRenderer {
             case .lastCall: ResultPane.draw(context, box: slot.rect, on: &grid)
             case .source: SourcePane.draw(context, box: slot.rect, on: &grid)
             case .explain: ExplainPane.draw(context, box: slot.rect, on: &grid)
+            case .timeline: TimelinePane.draw(context, box: slot.rect, on: &grid)
             }
         }
         QueuesPane.draw(context, box: layout.queues, on: &grid)

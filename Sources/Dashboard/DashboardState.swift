@@ -11,8 +11,8 @@ public enum FocusPane: String, CaseIterable, Sendable {
     }
 }
 
-/// A status line message and when it appeared: it fades after `StatusMessage.lifetime`.
-public struct StatusMessage: Sendable, Equatable {
+/// What the status line shows and since when: it fades after `StatusLine.lifetime`.
+public struct StatusLine: Sendable, Equatable {
     public static let lifetime = 4.0
     public var text: String
     public var since: Double
@@ -116,7 +116,7 @@ public struct DashboardState: Sendable, Equatable {
     public var sourceScroll = 0
     /// The selected connection (a server-side fd), highlighted in every pane.
     public var selection: Int32?
-    public var status: StatusMessage?
+    public var status: StatusLine?
     public var clientInterval = 3.0
     public var breakpoints: Set<Breakpoint> = []
     /// The breakpoint chooser is open (`p`).
@@ -141,7 +141,7 @@ public struct DashboardState: Sendable, Equatable {
 
     /// The status line's text, while it has not faded.
     public var visibleStatus: String? {
-        guard let status, now - status.since < StatusMessage.lifetime else { return nil }
+        guard let status, now - status.since < StatusLine.lifetime else { return nil }
         return status.text
     }
 
@@ -200,7 +200,7 @@ public struct DashboardState: Sendable, Equatable {
     }
 
     mutating func say(_ text: String) {
-        status = StatusMessage(text, since: now)
+        status = StatusLine(text, since: now)
     }
 
     private mutating func observe(_ snapshot: ServerSnapshot, _ clients: [ClientRow]) {
@@ -278,11 +278,7 @@ public struct DashboardState: Sendable, Equatable {
         return []
     }
 
-    private var intervalMessage: String {
-        let value = Format.decimal(clientInterval, places: clientInterval < 1 ? 2 : 1)
-        return language == .en ? "new clients send every \(value) s (running ones keep theirs)"
-                               : "新的用戶端每 \(value) 秒傳送（執行中的不變）"
-    }
+    private var intervalMessage: String { StatusMessage.clientInterval(clientInterval).text(language) }
 
     /// Rows a page key moves: the focused pane's height, as last laid out.
     var page: Int {
@@ -444,14 +440,14 @@ public struct DashboardState: Sendable, Equatable {
             cursor.position = cursor.total - 1
         case .digit(let digit):
             cursor.typedNumber += String(digit)
-            say("jump to call \(cursor.typedNumber) (enter)")
+            say(StatusMessage.typedCall(cursor.typedNumber).text(language))
         case .jump:
             if let seq = Int(cursor.typedNumber) {
                 if let index = cursor.seqs.firstIndex(where: { $0 >= seq }) {
                     cursor.position = index
                     status = nil
                 } else {
-                    say("no call \(seq) in this trace")
+                    say(StatusMessage.noSuchCall(seq).text(language))
                 }
             }
             cursor.typedNumber = ""
@@ -477,7 +473,7 @@ public struct DashboardState: Sendable, Equatable {
             return [.scheduleReplayStep]
         }
         cursor.playing = false
-        say(language == .en ? "end of the trace" : "紀錄結束")
+        say(StatusMessage.endOfTrace.text(language))
         return []
     }
 

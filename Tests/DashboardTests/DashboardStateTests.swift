@@ -158,7 +158,7 @@ import Testing
         _ = state.apply(.status("started echo client"))
         _ = state.apply(.clock(12))
         #expect(state.visibleStatus == "started echo client")
-        _ = state.apply(.clock(10 + StatusMessage.lifetime + 0.1))
+        _ = state.apply(.clock(10 + StatusLine.lifetime + 0.1))
         #expect(state.visibleStatus == nil)
     }
 

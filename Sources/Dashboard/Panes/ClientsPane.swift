@@ -67,7 +67,7 @@ enum ClientsPane {
                     pen.write(Format.pad("fd \(fd) ", to: 6), .dim, into: &grid)
                 }
             }
-            let last = client.state == .exited ? (client.exitDescription ?? client.lastLine) : client.lastLine
+            let last = client.state == .exited ? (client.exitDescription.map(labels.exitDescription) ?? client.lastLine) : client.lastLine
             pen.write(Format.fit(last, width: pen.remaining, ellipsis: context.ellipsis), role, into: &grid)
             if let connectionFD, connectionFD == context.model.selection {
                 grid.restyle(y: area.y + row, x: area.x, width: area.width, .highlight)

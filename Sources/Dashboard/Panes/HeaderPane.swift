@@ -18,7 +18,7 @@ enum HeaderPane {
             Span(labels[.backend] + " ", .label), Span(server.backend.rawValue), Span("  "),
             Span(server.listenAddress.description),
         ]
-        if context.model.language == .en, !context.model.asciiOnly, !server.mode.seedTitle.contains(server.mode.englishTitle),
+        if context.language == .en, !context.model.asciiOnly, !server.mode.seedTitle.contains(server.mode.englishTitle),
             title.displayWidth + place.displayWidth + DisplayWidth.of(server.mode.englishTitle) + 6 <= rect.width
         {
             title.append(Span("  " + server.mode.englishTitle, .dim))

@@ -5,7 +5,7 @@ enum KeyBar {
     static func draw(_ context: RenderContext, in rect: Rect, on grid: inout TextGrid) {
         grid.fill(x: rect.x, y: rect.y, width: rect.width, height: 1, role: .keyBar)
         var pen = Pen(x: rect.x + 1, y: rect.y, limit: rect.maxX)
-        for (index, entry) in entries(KeyHelp.entries(context), context.model.language, width: rect.width - 1).enumerated() {
+        for (index, entry) in entries(KeyHelp.entries(context), context.language, width: rect.width - 1).enumerated() {
             if index > 0 { pen.write("  ", .keyBar, into: &grid) }
             pen.write(entry.key, .keyName, into: &grid)
             pen.write(" " + entry.text, .keyBar, into: &grid)

@@ -1,7 +1,8 @@
 import SelectCore
 
 /// `queues`: one row per connection — how much the server holds for it, how much it moved,
-/// and whether backpressure stopped reading it. When all rows fit they stay in accept
+/// and whether backpressure stopped reading it (`full`: its queue reached the cap, so it is
+/// out of `inputs` until it drains; a different word from the loop's PAUSED). When all rows fit they stay in accept
 /// order, so nothing jumps while you watch; when they do not, the deepest (then the most
 /// recently busy) come first and the scroll keys page through the rest.
 enum QueuesPane {
@@ -28,7 +29,7 @@ enum QueuesPane {
             Span(sep + labels[.queued] + " " + Format.bytes(queued), .dim),
         ]
         if sorted { title.append(Span(sep + labels[.deepestFirst], .dim)) }
-        if server.queueCap > 0 { title.append(Span(sep + labels[.cap] + " " + Format.bytes(server.queueCap), .dim)) }
+        if server.queueCap > 0 { title.append(Span(sep + labels.capEach(Format.bytes(server.queueCap)), .dim)) }
 
         let scroll = sorted ? min(max(0, context.model.scroll), connections.count - visible) : 0
         let shown = shownRows(server, visible: visible, scroll: context.model.scroll)

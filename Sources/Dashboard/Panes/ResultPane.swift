@@ -34,7 +34,11 @@ enum ResultPane {
             case .poll: lines += PollView.lines(record, context, width: area.width, rows: rows)
             case .epoll: lines += EpollView.lines(record, context, width: area.width, rows: rows)
             }
-            // The backend's one-sentence lesson, whole or not at all.
+            // Under the bits, what the symbols mean; then the backend's one-sentence lesson,
+            // whole or not at all.
+            if record.backend == .select, lines.count < area.height, let legend = FDSetView.legend(record, context, width: area.width) {
+                lines.append(legend)
+            }
             let note = Format.wrap(note(record.backend, context), width: area.width)
             let left = area.height - lines.count
             if left > note.count { lines.append([]) }

@@ -40,6 +40,8 @@ final class LiveDashboard {
     private var clientPorts: [Int32: Int] = [:]
     /// When the frame drawn goes stale on its own (see `staleAt`).
     private var tickDue: Double?
+    /// Every call's sets, appended by the server thread, copied by the screen (timeline view).
+    private let history = SharedHistory()
 
     /// Opens everything a run needs. Throws a message for the user (busy port, no terminal)
     /// before the screen is touched.
@@ -52,6 +54,8 @@ final class LiveDashboard {
         host = try ServerHost(server: server)
         serverDone = try ServerExit()
         feed = host.watch(logCapacity: options.server.logCapacity)
+        let history = self.history
+        host.observe { history.append($0) }
         if let path = options.record {
             let failure = recordingFailure
             let recorder = try TraceRecorder(path: path, listenAddress: server.listenAddress) { [weak host] error in
@@ -142,7 +146,7 @@ final class LiveDashboard {
             // The next whole second of blocking.
             soonest(call.startedAt + floor(drawn.now - call.startedAt) + 1)
         }
-        if let status = state.status, drawn.status != nil { soonest(status.since + StatusMessage.lifetime) }
+        if let status = state.status, drawn.status != nil { soonest(status.since + StatusLine.lifetime) }
         if let oldest = state.exitedAt.values.min(), drawn.foldedClients < state.exitedAt.count {
             soonest(oldest + DashboardState.finishedClientLinger)
         }
@@ -186,11 +190,15 @@ final class LiveDashboard {
         if let stopped = recordingFailure.text.withLock({ $0 }) {
             model.status = [stopped, model.status].compactMap { $0 }.joined(separator: " · ")
         }
+        model.history = history.copy()
         session.draw(DashboardRenderer.render(model, width: size.width, height: size.height))
         tickDue = staleAt(model)
         pacer.drew()
         dirty = false
     }
+
+    /// The language messages are written in: English where the terminal cannot draw Chinese.
+    private var screenLanguage: Language { session.isUTF8 ? options.language : .en }
 
     /// Carries out what the state asked for; false to quit.
     private func perform(_ effects: [DashboardEffect]) -> Bool {
@@ -204,10 +212,10 @@ final class LiveDashboard {
                 spawn(kind, interval: interval)
             case .closeClient(let pid):
                 let row = supervisor.close(pid: pid)
-                say(row.map { "closing client \($0.pid) (\($0.kind.rawValue))" } ?? "no client to close")
+                say((row.map { .closingClient(pid: $0.pid, kind: $0.kind.rawValue) } ?? StatusMessage.noClientToClose).text(screenLanguage))
             case .resetClient(let pid):
                 let row = supervisor.reset(pid: pid)
-                say(row.map { "resetting client \($0.pid) (\($0.kind.rawValue)): RST" } ?? "no client to reset")
+                say((row.map { .resettingClient(pid: $0.pid, kind: $0.kind.rawValue) } ?? StatusMessage.noClientToReset).text(screenLanguage))
             case .scheduleReplayStep:
                 break
             }
@@ -223,9 +231,9 @@ final class LiveDashboard {
         do {
             let row = try supervisor.spawn(kind: kind, interval: interval)
             syncCrashHookChildren()
-            say("started \(kind.rawValue) client, pid \(row.pid)")
+            say(StatusMessage.startedClient(kind: kind.rawValue, pid: row.pid).text(screenLanguage))
         } catch {
-            say("could not start a client: \(error)")
+            say(StatusMessage.couldNotStartClient("\(error)").text(screenLanguage))
         }
     }
 
@@ -249,6 +257,15 @@ final class LiveDashboard {
 /// A line one thread sets and another shows.
 final class SharedText: Sendable {
     let text = Mutex<String?>(nil)
+}
+
+/// The call history shared between the server thread (which appends each record) and the
+/// screen (which copies it at frame time).
+final class SharedHistory: Sendable {
+    private let history = Mutex(CallHistory())
+
+    func append(_ record: StepRecord) { history.withLock { $0.append(record) } }
+    func copy() -> CallHistory { history.withLock { $0 } }
 }
 
 /// How the server thread ended, for the screen thread to see.

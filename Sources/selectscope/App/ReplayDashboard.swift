@@ -22,7 +22,7 @@ final class ReplayDashboard {
         state.replay = ReplayCursor(seqs: file.records.map(\.seq), damage: file.damage)
         session = try TerminalSession()
         if let damage = file.damage {
-            _ = state.apply(.status("the trace stops at \(damage); \(file.records.count) calls replay"))
+            _ = state.apply(.status(StatusMessage.traceStops(at: damage, calls: file.records.count).text(session.isUTF8 ? language : .en)))
             // A damage note stays: it says what the replay is missing.
             state.status?.since = .infinity
         }
@@ -39,7 +39,7 @@ final class ReplayDashboard {
             var timeout: Double? = nextStep.map { max(0, $0 - Posix.monotonicSeconds()) }
             // A status message fades on its own: wake to draw the frame without it.
             if let status = state.status, state.visibleStatus != nil, status.since.isFinite {
-                let fade = max(0, status.since + StatusMessage.lifetime - Posix.monotonicSeconds())
+                let fade = max(0, status.since + StatusLine.lifetime - Posix.monotonicSeconds())
                 timeout = min(timeout ?? fade, fade)
                 dirty = dirty || fade == 0
             }
@@ -89,6 +89,14 @@ final class ReplayDashboard {
         nextStep = Posix.monotonicSeconds() + gap / cursor.speed
     }
 
+    /// The timeline's calls: the recorded ones before the position and a few after it.
+    private func history(around index: Int) -> CallHistory {
+        let records = timeline.file.records
+        let capacity = CallHistory.defaultCapacity
+        let end = min(records.count, index + 1 + capacity / 4)
+        return CallHistory(records[max(0, end - capacity)..<end], capacity: capacity)
+    }
+
     private func draw() {
         let size = session.size
         _ = state.apply(.resized(width: size.width, height: size.height))
@@ -96,6 +104,8 @@ final class ReplayDashboard {
             _ = state.apply(.observed(timeline.snapshot(at: position), clients: []))
             shownPosition = position
         }
-        session.draw(DashboardRenderer.render(state.model(asciiOnly: !session.isUTF8), width: size.width, height: size.height))
+        var model = state.model(asciiOnly: !session.isUTF8)
+        model.history = history(around: state.replay?.position ?? 0)
+        session.draw(DashboardRenderer.render(model, width: size.width, height: size.height))
     }
 }

@@ -442,7 +442,7 @@ struct DashboardScreen: CustomStringConvertible {
     /// The rows of `queues` under its column header.
     var queueRows: [QueueRow] {
         (pane("queues") ?? []).compactMap { row in
-            guard let match = row.firstMatch(of: #/^\s*(\d+) \S*:(\d+)\s+(\d+)\s+(\S+)\s+\S+\s+\S+\s+(reading|paused|closing)/#)
+            guard let match = row.firstMatch(of: #/^\s*(\d+) \S*:(\d+)\s+(\d+)\s+(\S+)\s+\S+\s+\S+\s+(reading|full|closing)/#)
             else { return nil }
             let queued = String(match.4)
             let bytes = queued.hasSuffix("B") ? Int(queued.dropLast()) : nil
