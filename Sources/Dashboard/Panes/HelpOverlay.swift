@@ -50,7 +50,9 @@ enum HelpOverlay {
         let below = lines.count - first - rows
         if cut && below > 0 {
             var pen = Pen(row: area.height - 1, in: area)
-            pen.write(context.ellipsis + " " + context.labels.more(below) + " (j/k, PgDn)", .dim, into: &grid)
+            // How to close stays in view however far the help is cut.
+            pen.write(context.ellipsis + " " + context.labels.more(below) + " (j/k, PgDn)" + context.glyphs.separator
+                      + context.labels[.closeHelp], .dim, into: &grid)
         } else if cut, let last = lines.last {
             var pen = Pen(row: area.height - 1, in: area)
             pen.write(last, into: &grid)

@@ -152,6 +152,8 @@ public struct SnapshotReducer: Sendable {
         snapshot.counters = counters
         snapshot.runState = status.runState
         snapshot.inFlight = status.inFlight
+        // The call in flight is counted: the header agrees with the pane that shows it.
+        if let call = status.inFlight { snapshot.counters.calls = max(snapshot.counters.calls, call.seq) }
         if let lists = status.listsBeforeNextCall, lists.afterSeq == counters.calls {
             snapshot.inputs = lists.inputs
             snapshot.outputs = lists.outputs
