@@ -18,6 +18,8 @@ let package = Package(
         ),
         // accept4/pipe2 and the fd_set macros, which Swift cannot import.
         .target(name: "CSystemShim", path: "Modules/CSystemShim"),
+        // ptrace, seccomp and the fork-to-exec steps of a traced child, which Swift cannot call.
+        .target(name: "CTracerShim", path: "Modules/CTracerShim"),
         // The server: sockets, backends, the five modes, trace records, clients. No terminal.
         .target(
             name: "SelectCore", dependencies: ["CSystemShim"],
@@ -31,6 +33,8 @@ let package = Package(
         .target(name: "Clients", dependencies: ["SelectCore", "CSystemShim"]),
         // `selectscope bench`: many connections, every echoed byte checked.
         .target(name: "LoadGenerator", dependencies: ["SelectCore", "CSystemShim"]),
+        // Any program's readiness loop, traced with ptrace, as the same per-call records.
+        .target(name: "Tracer", dependencies: ["SelectCore", "CTracerShim"]),
         // Pure drawing: snapshot -> text grid. No terminal.
         .target(name: "Dashboard", dependencies: ["SelectCore", "Teaching", "Clients"]),
         // The only module that talks to ncurses.
@@ -38,7 +42,7 @@ let package = Package(
         .executableTarget(
             name: "selectscope",
             dependencies: [
-                "SelectCore", "Teaching", "Clients", "LoadGenerator", "Dashboard", "Terminal",
+                "SelectCore", "Teaching", "Clients", "LoadGenerator", "Dashboard", "Terminal", "Tracer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -49,5 +53,7 @@ let package = Package(
                     resources: [.copy("Snapshots")]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Dashboard", "CNcurses"]),
         .testTarget(name: "SelectScopeTests", dependencies: ["SelectCore", "LoopbackTesting"]),
+        .testTarget(name: "TracerTests", dependencies: ["Tracer", "SelectCore", "LoopbackTesting"],
+                    exclude: ["Programs"]),
     ]
 )
