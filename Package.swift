@@ -42,7 +42,7 @@ let package = Package(
         .executableTarget(
             name: "selectscope",
             dependencies: [
-                "SelectCore", "Teaching", "Clients", "LoadGenerator", "Dashboard", "Terminal", "Tracer",
+                "SelectCore", "Teaching", "Clients", "LoadGenerator", "Dashboard", "Terminal", "Tracer", "CTracerShim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
