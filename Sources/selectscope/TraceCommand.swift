@@ -138,9 +138,9 @@ final class TraceOutput: @unchecked Sendable {
         case .listening(_, _, let address):
             if listenAddress == nil { listenAddress = address }
             if let line = TracedTextLog.line(notice) { stderrLine("selectscope: " + line) }
-        case .damage, .listenerWithoutReuseAddress, .portRewritten:
+        case .damage, .listenerWithoutReuseAddress, .portRewritten, .attached, .started:
             if let line = TracedTextLog.line(notice) { stderrLine("selectscope: " + line) }
-        case .started, .attached, .execed:
+        case .execed:
             textLog?.write(notice)
         }
     }
