@@ -85,7 +85,7 @@ def run_case(name, binary, python, args):
     procs = []
     try:
         if name in ("attach (trace --pid)", "attach (strace -p)"):
-            server = subprocess.Popen(pinned(0, [python, path]))
+            server = subprocess.Popen(pinned(0, [python, path]), start_new_session=True)
             procs.append(server)
             if not wait_listening(port):
                 return {"error": "server did not listen"}
@@ -103,7 +103,9 @@ def run_case(name, binary, python, args):
                 "strace seccomp readiness": ["strace", "-f", "--seccomp-bpf", "-e", "trace=pselect6", "-o", "/dev/null", python, path],
                 "strace seccomp sockets": ["strace", "-f", "--seccomp-bpf", "-e", "trace=" + SOCKET_CALLS, "-o", "/dev/null", python, path],
             }[name]
-            procs.append(subprocess.Popen(pinned(0, argv), stderr=subprocess.DEVNULL))
+            # A session of its own: strace detaches (and leaves the server running) on SIGTERM,
+            # so the whole group is killed at the end.
+            procs.append(subprocess.Popen(pinned(0, argv), stderr=subprocess.DEVNULL, start_new_session=True))
             if not wait_listening(port):
                 return {"error": "server did not listen"}
         return bench(binary, port, args)
@@ -116,6 +118,10 @@ def run_case(name, binary, python, args):
                 proc.kill()
                 proc.wait()
         for proc in procs:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
             if proc.poll() is None:
                 proc.kill()
 
