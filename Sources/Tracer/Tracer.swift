@@ -27,6 +27,9 @@ public final class Tracer: @unchecked Sendable {
     private let holdRequested = Atomic<Bool>(false)
     private let stepsRequested = Atomic<Int>(0)
     private let heldCount = Atomic<Int>(0)
+    /// Pause requests made / seen by the tracer thread (it must interrupt calls in flight).
+    private let pauseRequests = Atomic<Int>(0)
+    private let pauseRequestsSeen = Atomic<Int>(0)
     private let ended = NSCondition()
     private var endResult: Result<TraceEnd, TracerError>?
     private var setupResult: Result<Int32, TracerError>?
@@ -45,6 +48,8 @@ public final class Tracer: @unchecked Sendable {
     private var sequence = 0
     /// Threads stopped at the entry of a readiness call while paused, oldest first.
     private var held: [Int32] = []
+    /// Calls in flight when the pause came were interrupted, to be held at their re-entry.
+    private var pauseApplied = false
     private let startTime = Posix.monotonicSeconds()
 
     /// The signal that interrupts the tracer thread's waitpid when a stop is requested.
@@ -111,7 +116,14 @@ public final class Tracer: @unchecked Sendable {
     /// (really stopped: their clients see nothing); resuming lets them all go.
     public func setPaused(_ paused: Bool) {
         holdRequested.store(paused, ordering: .releasing)
-        if !paused { wake() }
+        let request = pauseRequests.add(1, ordering: .acquiringAndReleasing).newValue
+        // The tracer may be blocked in waitpid while the program blocks in its call: wake it
+        // (again, until it has seen this request) so it can interrupt that call.
+        for _ in 0..<100 {
+            if pauseRequestsSeen.load(ordering: .acquiring) >= request { return }
+            wake()
+            usleep(2_000)
+        }
     }
 
     /// While paused: lets exactly one held call run; its thread is held again at its next one.
@@ -303,10 +315,21 @@ public final class Tracer: @unchecked Sendable {
         heldCount.store(0, ordering: .releasing)
     }
 
-    /// Lets held calls go: all of them when no longer paused, one per requested step.
+    /// Lets held calls go: all of them when no longer paused, one per requested step. A
+    /// pause that finds a thread blocked in a readiness call interrupts it (PTRACE_INTERRUPT:
+    /// select and poll restart transparently, epoll_wait returns EINTR) so it is held at once.
     private func releaseHeld() {
         held.removeAll { threads[$0] == nil }
         let paused = holdRequested.load(ordering: .acquiring)
+        pauseRequestsSeen.store(pauseRequests.load(ordering: .acquiring), ordering: .releasing)
+        if paused && !pauseApplied {
+            pauseApplied = true
+            for (tid, thread) in threads where thread.awaitingExit && thread.inFlight?.call.isReadiness == true && !held.contains(tid) {
+                ts_interrupt(tid)
+            }
+        } else if !paused {
+            pauseApplied = false
+        }
         if !paused { stepsRequested.store(0, ordering: .releasing) }
         while !held.isEmpty && (!paused || stepsRequested.load(ordering: .acquiring) > 0) {
             if paused { stepsRequested.subtract(1, ordering: .acquiringAndReleasing) }

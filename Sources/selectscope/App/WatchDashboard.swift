@@ -226,10 +226,12 @@ final class WatchDashboard {
             }
         }
         let lastLine = outputTail.split(separator: "\n").last.map(String.init)
-        var line = "traced: pid \(pid) \(options.commandLine)"
+        // The state first: a long command line is what gets cut at the screen's edge.
+        var line = "traced: pid \(pid)"
         if paused { line += tracer.heldThreads > 0 ? " · held at \(taken.held?.call ?? "its call")" : " · pausing" }
         if let status { line += " · \(status)" }
         if let lastLine { line += " · output: \(lastLine)" }
+        line += " · \(options.commandLine)"
         let size = session.size
         var model = DashboardModel(server: snapshot, status: line, asciiOnly: !session.isUTF8)
         model.showHelp = showHelp
