@@ -413,7 +413,20 @@ public final class Tracer: @unchecked Sendable {
             ts_listen(tid)
             return
         }
-        resume(tid, signal: signal)  // signal-delivery-stop: the program gets its signal
+        // Signal-delivery-stop: the program gets its signal. A readiness call it cut short
+        // returns EINTR to the program when a handler catches it: record that now.
+        if var thread = threads[tid], let suspended = thread.suspended, Self.isCaught(signal, pid: thread.pid) {
+            thread.suspended = nil
+            emitInterrupted(suspended, thread: &thread)
+            threads[tid] = thread
+        }
+        resume(tid, signal: signal)
+    }
+
+    /// Whether the process has a handler for `signal` (SigCgt in /proc/PID/status).
+    private static func isCaught(_ signal: Int32, pid: Int32) -> Bool {
+        guard signal > 0, signal <= 64, let mask = ProcFiles.status(pid, "SigCgt").flatMap({ UInt64($0, radix: 16) }) else { return false }
+        return mask & (1 << UInt64(signal - 1)) != 0
     }
 
     private func resume(_ tid: Int32, signal: Int32) {
