@@ -233,6 +233,19 @@ long ts_read_memory(pid_t pid, uint64_t address, void *buffer, unsigned long len
     return process_vm_readv(pid, &local, 1, &remote, 1, 0);
 }
 
+long ts_read_memory_ranges(pid_t pid, const uint64_t *addresses, const unsigned long *lengths, int count, void *buffer) {
+    struct iovec remote[8];
+    if (count < 1 || count > 8) { errno = EINVAL; return -1; }
+    unsigned long total = 0;
+    for (int i = 0; i < count; i++) {
+        remote[i].iov_base = (void *)(uintptr_t)addresses[i];
+        remote[i].iov_len = lengths[i];
+        total += lengths[i];
+    }
+    struct iovec local = { buffer, total };
+    return process_vm_readv(pid, &local, 1, remote, (unsigned long)count, 0);
+}
+
 int ts_write_memory(pid_t tid, uint64_t address, const void *buffer, unsigned long length) {
     struct iovec local = { (void *)buffer, length };
     struct iovec remote = { (void *)(uintptr_t)address, length };

@@ -36,15 +36,25 @@ struct CallDecoder {
                 pending.damage = "nfds \(nfds) out of range"
                 return pending
             }
-            let read = memory.fdSet(at: args[1], nfds: nfds)
-            let write = memory.fdSet(at: args[2], nfds: nfds)
-            let except = memory.fdSet(at: args[3], nfds: nfds)
-            let timeout = memory.interval(at: args[4], divisor: call == .select ? 1e6 : 1e9)
+            // One read for the three sets and the timeout: this is the hot path.
+            let size = RemoteMemory.fdSetBytes(nfds: nfds)
+            let raw = memory.gather([(args[1], size), (args[2], size), (args[3], size), (args[4], 16)])
+            func set(_ index: Int) -> [Int32]? {
+                if args[index + 1] == 0 { return [] }
+                return raw[index].map { memory.fdSet($0, nfds: nfds) }
+            }
+            let read = set(0), write = set(1), except = set(2)
             if read == nil || write == nil || except == nil { pending.damage = "fd_set unreadable" }
             var seconds: Double?
-            switch timeout {
-            case .success(let value): seconds = value
-            case .failure(let damage): pending.damage = damage.description
+            if args[4] != 0 {
+                if let bytes = raw[3] {
+                    switch memory.interval(bytes, divisor: call == .select ? 1e6 : 1e9) {
+                    case .success(let value): seconds = value
+                    case .failure(let damage): pending.damage = damage.description
+                    }
+                } else {
+                    pending.damage = "timeout at 0x\(String(args[4], radix: 16)) unreadable"
+                }
             }
             pending.entry = .select(nfds: nfds, read: read ?? [], write: write ?? [], except: except ?? [],
                                     addresses: (args[1], args[2], args[3]), timeout: seconds)
@@ -246,8 +256,12 @@ struct CallDecoder {
             record.outputs = write
             origin.exceptIn = except
             if ready {
-                let r = memory.fdSet(at: addresses.0, nfds: nfds), w = memory.fdSet(at: addresses.1, nfds: nfds)
-                let x = memory.fdSet(at: addresses.2, nfds: nfds)
+                let size = RemoteMemory.fdSetBytes(nfds: nfds)
+                let raw = memory.gather([(addresses.0, size), (addresses.1, size), (addresses.2, size)])
+                func set(_ index: Int, _ address: UInt64) -> [Int32]? {
+                    address == 0 ? [] : raw[index].map { memory.fdSet($0, nfds: nfds) }
+                }
+                let r = set(0, addresses.0), w = set(1, addresses.1), x = set(2, addresses.2)
                 if r == nil || w == nil || x == nil { damage = damage ?? "result sets unreadable" }
                 record.readable = r ?? []
                 record.writable = w ?? []

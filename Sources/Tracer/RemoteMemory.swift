@@ -21,6 +21,16 @@ struct RemoteMemory {
         return got == count ? buffer : nil
     }
 
+    /// EI_CLASS of an ELF file (1: 32-bit, 2: 64-bit), nil if it is not ELF.
+    func elfClass(of path: String) -> UInt8? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var header = [UInt8](repeating: 0, count: 5)
+        guard read(fd, &header, 5) == 5, header[0] == 0x7f, header[1] == 0x45, header[2] == 0x4c, header[3] == 0x46 else { return nil }
+        return header[4]
+    }
+
     /// Up to `count` bytes: a payload preview may cross into an unmapped page.
     func prefix(at address: UInt64, count: Int) -> [UInt8] {
         guard address != 0, count > 0, count <= 1 << 16 else { return [] }
@@ -46,6 +56,48 @@ struct RemoteMemory {
     func uint64(at address: UInt64) -> UInt64? {
         guard let raw = bytes(at: address, count: 8) else { return nil }
         return UInt64(bitPattern: int64(raw, at: 0))
+    }
+
+    /// Several ranges in one system call (a select's three sets and its timeout); nil for a
+    /// range that is absent (address 0) or unreadable. Falls back to one read per range when
+    /// the batch comes back short, so the damaged one is named.
+    func gather(_ ranges: [(address: UInt64, count: Int)]) -> [[UInt8]?] {
+        let wanted = ranges.filter { $0.address != 0 && $0.count > 0 }
+        let total = wanted.reduce(0) { $0 + $1.count }
+        if !wanted.isEmpty, wanted.count <= 8, total <= 1 << 20 {
+            var buffer = [UInt8](repeating: 0, count: total)
+            let addresses = wanted.map(\.address), lengths = wanted.map { UInt($0.count) }
+            let got = buffer.withUnsafeMutableBytes { raw in
+                ts_read_memory_ranges(pid, addresses, lengths, Int32(wanted.count), raw.baseAddress)
+            }
+            if got == total {
+                var offset = 0
+                return ranges.map { range in
+                    if range.address == 0 || range.count <= 0 { return range.address == 0 ? nil : [] }
+                    defer { offset += range.count }
+                    return Array(buffer[offset..<offset + range.count])
+                }
+            }
+        }
+        return ranges.map { $0.address == 0 ? nil : bytes(at: $0.address, count: $0.count) }
+    }
+
+    static func fdSetBytes(nfds: Int) -> Int { (nfds + 63) / 64 * 8 }
+
+    /// The fds set in fd_set bytes of `nfds` bits.
+    func fdSet(_ raw: [UInt8], nfds: Int) -> [Int32] {
+        var fds: [Int32] = []
+        for fd in 0..<min(nfds, raw.count * 8) where raw[fd >> 3] & (1 << UInt8(fd & 7)) != 0 { fds.append(Int32(fd)) }
+        return fds
+    }
+
+    /// A timeval/timespec's bytes as seconds (see `interval(at:divisor:)`).
+    func interval(_ raw: [UInt8], divisor: Double) -> Result<Double?, Damage> {
+        let seconds = int64(raw, at: 0), fraction = int64(raw, at: 8)
+        guard seconds >= 0, seconds < 1 << 40, fraction >= 0, Double(fraction) < divisor else {
+            return .failure(Damage("timeout {\(seconds), \(fraction)} out of range"))
+        }
+        return .success(Double(seconds) + Double(fraction) / divisor)
     }
 
     /// The fds set in an fd_set of `nfds` bits (an array of native longs, little-endian

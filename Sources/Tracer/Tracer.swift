@@ -467,7 +467,13 @@ public final class Tracer: @unchecked Sendable {
         }
         let pid = threads[tid]?.pid ?? tid
         threads[tid] = ThreadBook(tid: tid, pid: pid)
-        onNotice(.execed(pid: pid, path: ProcFiles.link("/proc/\(tid)/exe") ?? "?"))
+        let path = ProcFiles.link("/proc/\(tid)/exe") ?? "?"
+        onNotice(.execed(pid: pid, path: path))
+        // The filter and the decoders know this architecture's calls only: say so rather
+        // than show an empty screen.
+        if let header = RemoteMemory(pid: pid).elfClass(of: "/proc/\(tid)/exe"), header == 1 {
+            onNotice(.untraceable(pid: pid, reason: "\(path) is a 32-bit program: its calls are not traced (build it 64-bit)"))
+        }
     }
 
     // MARK: - Calls

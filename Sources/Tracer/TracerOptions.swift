@@ -39,6 +39,8 @@ public enum TracerNotice: Sendable {
     /// A listener bound without SO_REUSEADDR: a restart within TIME_WAIT will fail to bind.
     case listenerWithoutReuseAddress(pid: Int32, fd: Int32)
     case damage(pid: Int32, String)
+    /// The program cannot be traced as asked (a 32-bit program's calls pass untraced).
+    case untraceable(pid: Int32, reason: String)
     /// Paused: a thread is held at the entry of a readiness call with these lists.
     case held(pid: Int32, tid: Int32, call: String, inputs: [Int32], outputs: [Int32])
 }

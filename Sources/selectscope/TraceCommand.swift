@@ -138,7 +138,7 @@ final class TraceOutput: @unchecked Sendable {
         case .listening(_, _, let address):
             if listenAddress == nil { listenAddress = address }
             if let line = TracedTextLog.line(notice) { stderrLine("selectscope: " + line) }
-        case .damage, .listenerWithoutReuseAddress, .portRewritten, .attached, .started:
+        case .damage, .listenerWithoutReuseAddress, .portRewritten, .attached, .started, .untraceable:
             if let line = TracedTextLog.line(notice) { stderrLine("selectscope: " + line) }
         case .execed, .held:
             textLog?.write(notice)

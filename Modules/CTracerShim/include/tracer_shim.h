@@ -59,6 +59,9 @@ unsigned long ts_option_exitkill(void);
 
 /// process_vm_readv: bytes read (possibly short) or -1 with errno.
 long ts_read_memory(pid_t pid, uint64_t address, void *buffer, unsigned long length);
+/// One process_vm_readv for several remote ranges, laid end to end in `buffer`: bytes read
+/// (short if a range is unreadable: the kernel stops at the first one that fails) or -1.
+long ts_read_memory_ranges(pid_t pid, const uint64_t *addresses, const unsigned long *lengths, int count, void *buffer);
 /// process_vm_writev, falling back to PTRACE_POKEDATA (which can write to read-only pages,
 /// where a program may keep a constant sockaddr). 0 or -1 with errno. `tid` must be stopped.
 int ts_write_memory(pid_t tid, uint64_t address, const void *buffer, unsigned long length);

@@ -220,6 +220,7 @@ final class WatchDashboard {
                 snapshot.listenAddress = listen
             }
             snapshot.runState = paused ? (tracer.heldThreads > 0 ? .paused : .stepping) : .running
+            sampleKernelQueues()
             if let held = taken.held {
                 snapshot.inputs = held.inputs
                 snapshot.outputs = held.outputs
@@ -239,6 +240,23 @@ final class WatchDashboard {
         model.view = view
         session.draw(DashboardRenderer.render(model, width: size.width, height: size.height))
         pacer.drew()
+    }
+
+    private var lastQueueSample = 0.0
+    private var kernelDepths: [Int32: TracedKernelQueues.Depth] = [:]
+
+    /// The kernel's unread and unsent bytes per connection, at most 4 times a second.
+    private func sampleKernelQueues() {
+        let now = Posix.monotonicSeconds()
+        if now - lastQueueSample >= 0.25 {
+            lastQueueSample = now
+            kernelDepths = TracedKernelQueues.sample(pid: snapshot.lastRecord?.origin?.pid ?? pid, fds: snapshot.connections.map(\.fd))
+        }
+        for index in snapshot.connections.indices {
+            guard let depth = kernelDepths[snapshot.connections[index].fd] else { continue }
+            snapshot.connections[index].kernelUnread = depth.unread
+            snapshot.connections[index].kernelUnsent = depth.unsent
+        }
     }
 
     /// The tracer's end, handed from the thread waiting for it.
