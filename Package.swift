@@ -7,7 +7,8 @@ let package = Package(
         .executable(name: "selectscope", targets: ["selectscope"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
     ],
     targets: [
         // ncurses, mapped for the one module that draws on a real terminal.
@@ -32,7 +33,10 @@ let package = Package(
         // The client processes the dashboard spawns and supervises.
         .target(name: "Clients", dependencies: ["SelectCore", "CSystemShim"]),
         // `selectscope bench`: many connections, every echoed byte checked.
-        .target(name: "LoadGenerator", dependencies: ["SelectCore", "CSystemShim"]),
+        .target(
+            name: "LoadGenerator",
+            dependencies: ["SelectCore", "CSystemShim", .product(name: "Histogram", package: "hdrhistogram-swift")]
+        ),
         // Any program's readiness loop, traced with ptrace, as the same per-call records.
         .target(name: "Tracer", dependencies: ["SelectCore", "CTracerShim"]),
         // Pure drawing: snapshot -> text grid. No terminal.
@@ -49,7 +53,7 @@ let package = Package(
         // A plain blocking TCP client that both socket-level test targets drive servers with.
         .target(name: "LoopbackTesting", path: "Tests/LoopbackTesting"),
         .testTarget(name: "SelectCoreTests", dependencies: ["SelectCore", "LoopbackTesting"]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "SelectCore", "Teaching", "Clients"],
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "SelectCore", "Teaching", "Clients", "LoopbackTesting"],
                     resources: [.copy("Snapshots")]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Dashboard", "CNcurses"]),
         .testTarget(name: "SelectScopeTests", dependencies: ["SelectCore", "LoopbackTesting"]),

@@ -36,7 +36,11 @@ public enum ClientRunner {
             throw Failure.connect(host: config.host, port: config.port, error: error)
         }
         socketFD = fd
-        installResetOnSIGUSR1()
+        installReset(on: SIGUSR1)
+        // A flood client's FIN would queue behind its own unsent bytes, which a server that
+        // stopped reading it (backpressure) never takes: the peer would linger for minutes.
+        // Ended (`x`), it resets instead, so the server sees it go at once.
+        if config.kind == .flood { installReset(on: SIGTERM) }
         let local = PeerAddress.local(of: fd).map(\.description) ?? "?"
         status("\(config.kind.rawValue) connected from \(local)")
 
@@ -170,7 +174,7 @@ public enum ClientRunner {
 
     /// `r` in the dashboard sends SIGUSR1: close with an RST right now. setsockopt, close
     /// and _exit are async-signal-safe.
-    static func installResetOnSIGUSR1() {
+    static func installReset(on signal: Int32) {
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { _ in
             var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
@@ -179,6 +183,6 @@ public enum ClientRunner {
             _exit(0)
         }
         sigemptyset(&action.sa_mask)
-        sigaction(SIGUSR1, &action, nil)
+        sigaction(signal, &action, nil)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import SelectCore
 /// What `selectscope bench` runs.
 public struct BenchConfig: Sendable {
@@ -39,13 +40,12 @@ public struct BenchReport: Sendable, Equatable {
     public var messagesPerSecond: Double { seconds > 0 ? Double(messages) / seconds : 0 }
     public var megabytesPerSecond: Double { seconds > 0 ? Double(messages * size) / seconds / 1e6 : 0 }
 
+    /// One JSON object (`bench --json`): the keys `Benchmarks/run.py` reads.
     public var json: String {
-        func number(_ value: Double) -> String { TraceEncoder.decimal(value, places: 3) }
-        return "{\"connections\":\(connectionsWanted),\"connected\":\(connected),\"connect_failures\":\(connectFailures)"
-            + ",\"size\":\(size),\"pipeline\":\(pipeline),\"seconds\":\(number(seconds)),\"messages\":\(messages)"
-            + ",\"messages_per_s\":\(number(messagesPerSecond)),\"mb_per_s\":\(number(megabytesPerSecond))"
-            + ",\"rtt_us\":{\"p50\":\(number(p50Microseconds)),\"p99\":\(number(p99Microseconds)),\"max\":\(number(maxMicroseconds))}"
-            + ",\"mismatches\":\(mismatches),\"errors\":\(errors),\"idle\":\(idleConnected),\"open_file_limit\":\(openFileLimit)}"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(self) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
     }
 
     public var text: String {
@@ -57,5 +57,39 @@ public struct BenchReport: Sendable, Equatable {
             round trip   p50 \(fixed(p50Microseconds, 1)) µs, p99 \(fixed(p99Microseconds, 1)) µs, max \(fixed(maxMicroseconds, 1)) µs
             checked      \(mismatches) mismatched bytes, \(errors) connection errors
             """
+    }
+}
+
+extension BenchReport: Encodable {
+    private enum Key: String, CodingKey {
+        case connections, connected, size, pipeline, seconds, messages, mismatches, errors, idle
+        case connectFailures = "connect_failures", messagesPerSecond = "messages_per_s", megabytesPerSecond = "mb_per_s"
+        case roundTrip = "rtt_us", openFileLimit = "open_file_limit"
+    }
+
+    private struct RoundTrip: Encodable {
+        let p50: Double
+        let p99: Double
+        let max: Double
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        /// Three decimals, as the text report gives them; never inf or nan (JSON has neither).
+        func rounded(_ value: Double) -> Double { value.isFinite ? (value * 1000).rounded() / 1000 : 0 }
+        var object = encoder.container(keyedBy: Key.self)
+        try object.encode(connectionsWanted, forKey: .connections)
+        try object.encode(connected, forKey: .connected)
+        try object.encode(connectFailures, forKey: .connectFailures)
+        try object.encode(size, forKey: .size)
+        try object.encode(pipeline, forKey: .pipeline)
+        try object.encode(rounded(seconds), forKey: .seconds)
+        try object.encode(messages, forKey: .messages)
+        try object.encode(rounded(messagesPerSecond), forKey: .messagesPerSecond)
+        try object.encode(rounded(megabytesPerSecond), forKey: .megabytesPerSecond)
+        try object.encode(RoundTrip(p50: rounded(p50Microseconds), p99: rounded(p99Microseconds), max: rounded(maxMicroseconds)), forKey: .roundTrip)
+        try object.encode(mismatches, forKey: .mismatches)
+        try object.encode(errors, forKey: .errors)
+        try object.encode(idleConnected, forKey: .idle)
+        try object.encode(openFileLimit, forKey: .openFileLimit)
     }
 }

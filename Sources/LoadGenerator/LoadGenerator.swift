@@ -1,5 +1,6 @@
 import SelectCore
 import CSystemShim
+import Histogram
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -31,7 +32,14 @@ public final class LoadGenerator {
     private let config: BenchConfig
     private var peers: [Peer] = []
     private var byFD: [Int32: Peer] = [:]
-    private var samples: [Float] = []
+    /// Round trips in nanoseconds, bounded (a few hundred KiB) however long the run: p50, p99
+    /// and max to three significant digits.
+    private var roundTrips = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: LoadGenerator.longestRoundTrip,
+                                               numberOfSignificantValueDigits: .three)
+    /// Echoes received whole while the load ran (those drained after the end are not counted).
+    private var measured = 0
+    /// The longest round trip the histogram tells apart: an hour, in nanoseconds.
+    static let longestRoundTrip: UInt64 = 3_600_000_000_000
     private var report = BenchReport()
     private let epollFD: Int32
     private var scratch: [UInt8]
@@ -71,19 +79,18 @@ public final class LoadGenerator {
         let start = Posix.monotonicSeconds()
         let end = start + config.duration
         var nextProgress = start + 1
-        samples.reserveCapacity(1 << 20)
         for peer in peers { queueMessages(peer, now: start) }
         while true {
             let now = Posix.monotonicSeconds()
             if sending && now >= end {
                 sending = false
                 report.seconds = now - start
-                report.messages = samples.count
+                report.messages = measured
             }
             if !sending && (now >= end + 2 || peers.allSatisfy({ !$0.open || $0.received == $0.queued })) { break }
             if now >= nextProgress, let progress {
                 let elapsed = now - start
-                progress("\(TraceEncoder.decimal(elapsed, places: 1)) s  \(samples.count) echoes  \(TraceEncoder.decimal(Double(samples.count) / elapsed, places: 0)) msg/s  \(report.mismatches) mismatches")
+                progress("\(TraceEncoder.decimal(elapsed, places: 1)) s  \(measured) echoes  \(TraceEncoder.decimal(Double(measured) / elapsed, places: 0)) msg/s  \(report.mismatches) mismatches")
                 nextProgress += 1
             }
             let timeout = Int32(max(1, min(100, ((sending ? end : end + 2) - now) * 1000)))
@@ -97,7 +104,7 @@ public final class LoadGenerator {
                 if peer.open && events & UInt32(SS_EPOLLOUT) != 0 { flush(peer) }
             }
         }
-        if report.seconds == 0 { report.seconds = Posix.monotonicSeconds() - start; report.messages = samples.count }
+        if report.seconds == 0 { report.seconds = Posix.monotonicSeconds() - start; report.messages = measured }
         for peer in peers where peer.open { Posix.close(peer.fd) }
         for fd in idleFDs { Posix.close(fd) }
         summarizeLatency()
@@ -195,8 +202,8 @@ public final class LoadGenerator {
             peer.received += count
             let after = peer.received / size
             if after > before {
-                for message in before..<after {
-                    samples.append(Float((now - peer.sendTimes[message % pipeline]) * 1e6))
+                for message in before..<after where sending {
+                    record(roundTrip: now - peer.sendTimes[message % pipeline])
                 }
                 queueMessages(peer, now: now)
             }
@@ -210,16 +217,16 @@ public final class LoadGenerator {
         Posix.close(peer.fd)
     }
 
+    private func record(roundTrip seconds: Double) {
+        let nanoseconds = max(1, min(Double(Self.longestRoundTrip), (seconds * 1e9).rounded()))
+        _ = roundTrips.record(UInt64(nanoseconds))
+        measured += 1
+    }
+
     private func summarizeLatency() {
-        let measured = samples.prefix(report.messages)
-        guard !measured.isEmpty else { return }
-        var sorted = Array(measured)
-        sorted.sort()
-        func percentile(_ p: Double) -> Double {
-            Double(sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))])
-        }
-        report.p50Microseconds = percentile(0.5)
-        report.p99Microseconds = percentile(0.99)
-        report.maxMicroseconds = Double(sorted.last!)
+        guard roundTrips.totalCount > 0 else { return }
+        report.p50Microseconds = Double(roundTrips.valueAtPercentile(50)) / 1000
+        report.p99Microseconds = Double(roundTrips.valueAtPercentile(99)) / 1000
+        report.maxMicroseconds = Double(roundTrips.max) / 1000
     }
 }

@@ -17,34 +17,34 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Server address.")
     var host: String = "127.0.0.1"
 
-    @Option(name: .long, help: "Server port.")
+    @Option(name: .long, parsing: .unconditional, help: "Server port.")
     var port: Int = 1234
 
-    @Option(name: .long, help: "Connections to open (up to 10000).")
+    @Option(name: .long, parsing: .unconditional, help: "Connections to open (up to 10000).")
     var connections: Int = 10
 
-    @Option(name: .long, help: "Bytes per message.")
+    @Option(name: .long, parsing: .unconditional, help: "Bytes per message.")
     var size: Int = 64
 
-    @Option(name: .long, help: "Seconds of load.")
+    @Option(name: .long, parsing: .unconditional, help: "Seconds of load.")
     var duration: Double = 5
 
-    @Option(name: .long, help: "Messages in flight per connection.")
+    @Option(name: .long, parsing: .unconditional, help: "Messages in flight per connection.")
     var pipeline: Int = 1
 
-    @Option(name: .long, help: "Extra connections that stay silent (the cost of watching idle fds).")
+    @Option(name: .long, parsing: .unconditional, help: "Extra connections that stay silent (the cost of watching idle fds).")
     var idle: Int = 0
 
     @Flag(name: .long, help: "Print one JSON object instead of text.")
     var json = false
 
     func validate() throws {
-        guard (1...10000).contains(connections) else { throw ValidationError("--connections must be 1–10000 (got \(connections))") }
-        guard (1...(1 << 20)).contains(size) else { throw ValidationError("--size must be 1 byte to 1 MiB (got \(size))") }
-        guard duration > 0 && duration <= 3600 else { throw ValidationError("--duration must be between 0 and 3600 seconds") }
-        guard (0...10000).contains(idle) else { throw ValidationError("--idle must be 0–10000 (got \(idle))") }
-        guard (1...1024).contains(pipeline) else { throw ValidationError("--pipeline must be 1–1024 (got \(pipeline))") }
-        guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
+        try OptionCheck.integer(connections, "--connections", in: 1...10000)
+        try OptionCheck.integer(size, "--size", in: 1...(1 << 20), unit: "bytes")
+        try OptionCheck.seconds(duration, "--duration", in: 0.001...3600)
+        try OptionCheck.integer(idle, "--idle", in: 0...10000)
+        try OptionCheck.integer(pipeline, "--pipeline", in: 1...1024)
+        try OptionCheck.integer(port, "--port", in: 1...65535)
     }
 
     func run() throws {

@@ -19,39 +19,38 @@ struct ClientCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "sender, echo, flood, idle, reset or oob.")
-    var kind: String = "echo"
+    @Option(name: .long, help: "What the client does (see above).")
+    var kind: ClientKind = .echo
 
     @Option(name: .long, help: "Server address.")
     var host: String = "localhost"
 
-    @Option(name: .long, help: "Server port.")
+    @Option(name: .long, parsing: .unconditional, help: "Server port.")
     var port: Int = 1234
 
-    @Option(name: .long, help: "Seconds between messages.")
+    @Option(name: .long, parsing: .unconditional, help: "Seconds between messages (0 to 3600).")
     var interval: Double = 3
 
     @Option(name: .long, help: "The message to send.")
     var message: String = "Hello, world"
 
-    @Option(name: .long, help: "Send this many messages, then close.")
+    @Option(name: .long, parsing: .unconditional, help: "Send this many messages, then close.")
     var count: Int?
 
-    @Option(name: .customLong("parent-pid"), help: .hidden)
+    @Option(name: .customLong("parent-pid"), parsing: .unconditional, help: .hidden)
     var parentPID: Int32?
 
     func validate() throws {
-        guard ClientKind(rawValue: kind) != nil else {
-            throw ValidationError("--kind must be one of \(ClientKind.allCases.map(\.rawValue).joined(separator: ", ")) (got '\(kind)')")
-        }
-        guard interval >= 0 else { throw ValidationError("--interval must not be negative") }
-        if let count, count < 1 { throw ValidationError("--count must be at least 1") }
+        try OptionCheck.seconds(interval, "--interval", in: 0...3600)
+        if let count { try OptionCheck.integer(count, "--count", in: 1...Int(Int32.max)) }
         guard !message.isEmpty else { throw ValidationError("--message must not be empty") }
-        guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
+        guard message.utf8.count <= 1 << 20 else { throw ValidationError("--message must be at most 1 MiB (got \(message.utf8.count) bytes)") }
+        try OptionCheck.integer(port, "--port", in: 1...65535)
+        if let parentPID { try OptionCheck.integer(Int(parentPID), "--parent-pid", in: 1...Int(Int32.max)) }
     }
 
     func run() throws {
-        var config = ClientConfig(kind: ClientKind(rawValue: kind)!, host: host, port: port)
+        var config = ClientConfig(kind: kind, host: host, port: port)
         config.interval = interval
         config.message = message
         config.count = count

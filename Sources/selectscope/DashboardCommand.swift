@@ -18,26 +18,23 @@ struct DashboardCommand: ParsableCommand {
     @Option(name: .long, help: "Record every select() call to FILE as a JSON-lines trace (replay it with `selectscope replay FILE`).")
     var record: String?
 
-    @Option(name: .long, help: "Language of the labels: en or zh-TW (default: from the locale).")
-    var lang: String?
+    @Option(name: .long, help: "Language of the labels (default: from the locale).")
+    var lang: Language?
 
-    @Option(name: .long, help: "Seconds between messages for the clients the dashboard starts.")
+    @Option(name: .long, parsing: .unconditional, help: "Seconds between messages for the clients the dashboard starts (0.001 to 3600).")
     var interval: Double = 3
 
     func validate() throws {
-        if let lang, Language(rawValue: lang) == nil {
-            throw ValidationError("--lang must be en or zh-TW (got '\(lang)')")
-        }
-        guard interval > 0 else { throw ValidationError("--interval must be positive") }
+        try OptionCheck.seconds(interval, "--interval", in: 0.001...3600)
     }
 
     func run() throws {
         var config = server.config
-        // The log pane keeps its own previews; full payloads only for a recording.
-        config.payloadCapture = record == nil ? 0 : 64
+        // The log pane shows a preview of each message, taken from the record's events.
+        config.payloadCapture = 64
         config.logCapacity = 200
         config.measureCost = true
-        let language = lang.flatMap(Language.init(rawValue:)) ?? Language(locale: currentLocaleName())
+        let language = lang ?? Language(locale: currentLocaleName())
         let dashboard: LiveDashboard
         do {
             dashboard = try LiveDashboard(options: .init(server: config, record: record, language: language, clientInterval: interval))

@@ -23,16 +23,13 @@ struct ServerCommand: ParsableCommand {
     @OptionGroup var server: ServerOptions
 
     @Option(name: .long, help: "Log format on stdout: text (the seed's lines) or none.")
-    var log: String = "text"
+    var log: LogFormat = .text
 
     @Option(name: .long, help: "Write one JSON object per select() call to FILE ('-' for stdout).")
     var trace: String?
 
     func validate() throws {
-        guard ["text", "none"].contains(log) else {
-            throw ValidationError("--log must be text or none (got '\(log)')")
-        }
-        if trace == "-" && log == "text" {
+        if trace == "-" && log == .text {
             throw ValidationError("--trace - and --log text both write to stdout; add --log none")
         }
     }
@@ -40,9 +37,9 @@ struct ServerCommand: ParsableCommand {
     func run() throws {
         FileLimits.raiseToHardLimit()
         var config = server.config
-        if log == "text" { config.payloadCapture = 1024 }
+        if log == .text { config.payloadCapture = 1024 }
         if trace != nil { config.payloadCapture = max(config.payloadCapture, 64) }
-        config.keepsRecords = log == "text" || trace != nil
+        config.keepsRecords = log == .text || trace != nil
         let selectServer: SelectServer
         do {
             selectServer = try SelectServer(config: config)
@@ -53,27 +50,57 @@ struct ServerCommand: ParsableCommand {
         let host = try ServerHost(server: selectServer)
         host.handleSignals()
 
-        if log == "text" {
-            let textLog = TextLog(writer: LineWriter(fd: STDOUT_FILENO), listenAddress: selectServer.listenAddress)
-            host.observe { textLog.write($0) }
-        }
-        if let trace {
-            do {
-                let recorder = try TraceRecorder(path: trace, listenAddress: selectServer.listenAddress)
-                host.observe { recorder.write($0) }
-            } catch {
-                stderrLine("selectscope: cannot write the trace: \(error)")
-                throw ExitCode(1)
+        // Both outputs are written by threads of their own: a reader that stalls (a full pipe,
+        // a full disk) never stalls the loop. A failed write is reported the moment it happens.
+        var logWriter: QueuedLineWriter?
+        var recorder: TraceRecorder?
+        do {
+            if log == .text {
+                let writer = try QueuedLineWriter(LineWriter(fd: STDOUT_FILENO), policy: .dropLines, bound: Self.logBound) { failure in
+                    stderrLine("selectscope: the log stopped: \(failure)")
+                }
+                let textLog = TextLog(writer: writer, listenAddress: selectServer.listenAddress)
+                host.observe { textLog.write($0) }
+                logWriter = writer
             }
+            if let trace {
+                let name = trace == "-" ? "stdout" : trace
+                let traceRecorder = try TraceRecorder(path: trace, listenAddress: selectServer.listenAddress) { failure in
+                    stderrLine("selectscope: the trace stopped: \(failure); \(name) keeps the calls before it, each record whole")
+                }
+                host.observe { traceRecorder.write($0) }
+                recorder = traceRecorder
+            }
+        } catch {
+            stderrLine("selectscope: cannot write the trace: \(error)")
+            throw ExitCode(1)
         }
         stderrLine("selectscope: mode \(config.mode.rawValue) (\(config.mode.seedTitle)) listening on \(selectServer.listenAddress), backend \(config.backend.rawValue)")
+        var failed = false
         do {
             try host.run()
         } catch {
             stderrLine("selectscope: \(error)")
-            throw ExitCode(1)
+            failed = true
         }
+        // A reader that stopped reading gets a bounded wait, not forever: a signal must end us.
+        if let recorder, !recorder.finish(within: 2) {
+            if recorder.failure == nil {
+                stderrLine("selectscope: the trace lost its last records: \(trace == "-" ? "stdout" : trace ?? "") took nothing for 2 s")
+            }
+            failed = true
+        }
+        if let logWriter {
+            let dropped = logWriter.finish(within: 0.5)
+            if dropped > 0 { stderrLine("selectscope: \(dropped) log lines dropped: stdout was full") }
+            if logWriter.failure != nil { failed = true }
+        }
+        if failed { throw ExitCode(1) }
     }
+
+    /// What the text log may hold for a slow reader before it drops lines: 256 KiB, about a
+    /// thousand echoes' worth of the seed's lines.
+    static let logBound = 256 << 10
 }
 
 func stderrLine(_ text: String) {

@@ -25,6 +25,15 @@ extension InProcess {
             return sent
         }
 
+        /// The server's send buffer for this client's connection made small (the fd is shared:
+        /// the server runs in this process), so the echo backs up into the server's queue
+        /// instead of the kernel's, whatever the kernel's buffer autotuning would do.
+        static func shrinkSendBuffer(_ server: HostedServer, port: Int) throws {
+            let accept = try #require(server.waitForEvent { $0.kind == .accept && $0.peerPort == port })
+            var size: Int32 = 4096
+            try #require(setsockopt(accept.fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size)) == 0)
+        }
+
         @Test("mode 1: 300 times 'connect, send 160 KiB, close': every connection is closed, its dropped bytes counted",
               arguments: BackendKind.allCases)
         func modeOneChurn(backend: BackendKind) throws {
@@ -37,8 +46,10 @@ extension InProcess {
                 client.close()
             }
             try #require(tooShort == 0, "\(tooShort) clients could not send past the cap")
+            // The observer sees a record just after the server's state changed: wait for both.
             let allClosed = waitUntil(timeout: 60) {
                 server.server.snapshot().connections.isEmpty && server.server.snapshot().counters.closed == rounds
+                    && server.events(where: { $0.kind == .close }).count == rounds
             }
             let left = server.server.snapshot().connections
             #expect(allClosed, "\(left.count) connections still open (\(left.filter { $0.state == .paused }.count) paused), closed \(server.server.snapshot().counters.closed)")
@@ -104,6 +115,7 @@ extension InProcess {
             let server = try HostedServer(mode: .two, queueCap: 64 << 20, payloadCapture: 16)
             let client = try TestClient(port: server.port, receiveBuffer: 4096)
             let port = client.localPort
+            try Self.shrinkSendBuffer(server, port: port)
             let sent = Self.sendSome(client, count: 2 << 20, seconds: 5)
             client.shutdownWrite()
             let draining = try #require(server.waitForEvent(timeout: 20) { $0.kind == .draining && $0.peerPort == port },
@@ -135,6 +147,7 @@ extension InProcess {
             let server = try HostedServer(mode: .two, queueCap: 64 << 20)
             let client = try TestClient(port: server.port, receiveBuffer: 4096)
             let port = client.localPort
+            try Self.shrinkSendBuffer(server, port: port)
             _ = Self.sendSome(client, count: 2 << 20, seconds: 5)
             client.shutdownWrite()
             let draining = try #require(server.waitForEvent(timeout: 20) { $0.kind == .draining && $0.peerPort == port })

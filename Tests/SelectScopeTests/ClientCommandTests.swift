@@ -53,11 +53,26 @@ struct ClientCommandTests {
         #expect(server.isRunning)
     }
 
+    @Test("a flood client ended while the server has stopped reading it is seen to go at once (it resets)")
+    func endedFloodClientIsClosed() throws {
+        let (server, port) = try Rig.startServer(["--mode", "1", "--log", "text"])
+        defer { server.stop() }
+        let client = try SpawnedProcess.selectscope(["client", "--kind", "flood", "--host", "127.0.0.1", "--port", String(port)])
+        defer { client.stop() }
+        // Mode 1 never sends: the flood reaches the queue cap and the server stops reading it.
+        #expect(server.waitForStdout(containing: "paused reading", timeout: 20),
+                "the flood never reached the cap: \(server.transcript)")
+        client.signal(SIGTERM)
+        #expect(client.waitForExit(timeout: 10) != nil, "\(client.transcript)")
+        // Its FIN would wait behind bytes the server never takes; a reset is seen at once.
+        #expect(server.waitForStdout(containing: "closing (", timeout: 10), "the ended flood client was never closed: \(server.transcript)")
+    }
+
     @Test("a wrong flag exits non-zero with a message that says what is wrong",
           arguments: [
-            (["client", "--kind", "nope"], "--kind must be one of"),
-            (["server", "--mode", "9"], "--mode must be 1, 2, 3, 4 or 5 (got 9)"),
-            (["server", "--log", "loud"], "--log must be text or none"),
+            (["client", "--kind", "nope"], "The value 'nope' is invalid for '--kind <kind>'"),
+            (["server", "--mode", "9"], "The value '9' is invalid for '--mode <mode>'. Please provide one of '1', '2', '3', '4' or '5'."),
+            (["server", "--log", "loud"], "The value 'loud' is invalid for '--log <log>'"),
             (["server", "--port", "70000"], "--port must be between 0 and 65535"),
           ])
     func wrongFlags(arguments: [String], message: String) throws {

@@ -24,11 +24,19 @@ struct ScaleTests {
     func manyConnections(backend: String, connections: Int) throws {
         let (server, port) = try Rig.startServer(["--mode", "3", "--backend", backend, "--log", "none"])
         defer { server.stop() }
-        let report = try bench(port: port, ["--connections", String(connections), "--size", "64", "--duration", "1"])
-        #expect(report["connected"] as? Int == connections)
-        #expect(report["mismatches"] as? Int == 0)
-        #expect(report["errors"] as? Int == 0)
-        #expect((report["messages"] as? Int ?? 0) > 0)
+        // The bench counts the echoes of its measured window, which starts once all 10,000
+        // are connected: on a loaded machine a debug server may not finish the first round in
+        // 1 s (one failure in ten full runs). So the window grows until echoes were counted,
+        // and every run must connect them all and get every byte right.
+        var messages = 0
+        for duration in ["1", "2", "4", "8"] where messages == 0 {
+            let report = try bench(port: port, ["--connections", String(connections), "--size", "64", "--duration", duration])
+            #expect(report["connected"] as? Int == connections)
+            #expect(report["mismatches"] as? Int == 0)
+            #expect(report["errors"] as? Int == 0)
+            messages = report["messages"] as? Int ?? 0
+        }
+        #expect(messages > 0, "no echo counted in a window of up to 8 s")
     }
 
     @Test("select serves up to its FD_SETSIZE ceiling and refuses the rest with an event")
@@ -37,11 +45,19 @@ struct ScaleTests {
         let trace = folder.appendingPathComponent("trace.jsonl")
         let (server, port) = try Rig.startServer(["--mode", "3", "--backend", "select", "--log", "none", "--trace", trace.path])
         defer { server.stop() }
-        let report = try bench(port: port, ["--connections", "1100", "--size", "64", "--duration", "1"])
         // Past the ceiling the server closes what it accepts: those connections fail in the bench.
-        #expect((report["errors"] as? Int ?? 0) > 0)
-        #expect(report["mismatches"] as? Int == 0)
-        #expect((report["messages"] as? Int ?? 0) > 0)
+        // A loaded machine can keep a debug server from accepting all 1,100 (and echoing) in
+        // the bench's 1 s window: the window grows until both were seen.
+        var errors = 0
+        var messages = 0
+        for duration in ["1", "2", "4", "8"] where errors == 0 || messages == 0 {
+            let report = try bench(port: port, ["--connections", "1100", "--size", "64", "--duration", duration])
+            #expect(report["mismatches"] as? Int == 0)
+            errors = report["errors"] as? Int ?? 0
+            messages = report["messages"] as? Int ?? 0
+        }
+        #expect(errors > 0)
+        #expect(messages > 0)
         #expect(server.stop() == 0)
         let refusals = Rig.lines(of: trace).compactMap(Rig.json).flatMap { ($0["events"] as? [[String: Any]]) ?? [] }
             .filter { $0["kind"] as? String == "refused" }

@@ -11,7 +11,7 @@ import Glibc
 struct ServerLimitsTests {
     @Test("--queue-cap and --queue-budget above 1 GiB (or a budget under 1 KiB) are refused with a message",
           arguments: [
-            (["server", "--queue-cap", "9223372036854775807"], "--queue-cap must be at most"),
+            (["server", "--queue-cap", "9223372036854775807"], "--queue-cap must be between 1024 and 1073741824"),
             (["server", "--queue-budget", "2147483648"], "--queue-budget must be between"),
             (["server", "--queue-budget", "512"], "--queue-budget must be between"),
             (["--queue-budget", "5000000000"], "--queue-budget must be between"),

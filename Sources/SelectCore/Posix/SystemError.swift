@@ -43,6 +43,8 @@ public struct SystemError: Error, CustomStringConvertible, Sendable, Equatable {
         case ENOMEM: return "ENOMEM"
         case EHOSTUNREACH: return "EHOSTUNREACH"
         case ENETUNREACH: return "ENETUNREACH"
+        case ENOSPC: return "ENOSPC"
+        case EIO: return "EIO"
         default: return "errno \(code)"
         }
     }

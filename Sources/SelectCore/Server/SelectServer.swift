@@ -1,4 +1,5 @@
 import CSystemShim
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -6,9 +7,9 @@ import Glibc
 /// The exercise's server: `inputs`, `outputs` and `message_queues` as the seed keeps them,
 /// one readiness call per `step()`, each reported as a `StepRecord`.
 ///
-/// All methods but `snapshot()` run on the server's own thread. State changes happen under
-/// `lock`, which is released while the call blocks, so a screen can copy a snapshot at any
-/// moment without ever stalling the loop for long.
+/// All methods run on the server's own thread. A screen never reads the server: it draws from
+/// the records (through `ServerHost`'s feed and `SnapshotReducer`). State changes happen under
+/// `lock` only so that tests can compare that story with the server's own state.
 public final class SelectServer: @unchecked Sendable {
     public let listenAddress: PeerAddress
     public let listener: Int32
@@ -48,7 +49,6 @@ public final class SelectServer: @unchecked Sendable {
     private var record = StepRecord()
     private var completed = StepRecord()
     private var pendingEvents: [ServerEvent] = []
-    private var log: EventRing
     private let startTime = Posix.monotonicSeconds()
     private var receiveBuffer: UnsafeMutableRawBufferPointer
     private var touched: [Int32] = []
@@ -61,7 +61,7 @@ public final class SelectServer: @unchecked Sendable {
     private var spareFD: Int32 = -1
     private var lastAcceptedBeforeCall: PeerAddress?
 
-    let lock = Lock()
+    let lock = Mutex(())
     /// Set by the host around pauses, read by snapshots.
     var runState: RunState = .running
 
@@ -81,7 +81,6 @@ public final class SelectServer: @unchecked Sendable {
             Posix.close(fd)
             throw error
         }
-        self.log = EventRing(capacity: config.logCapacity)
         self.receiveBuffer = .allocate(byteCount: max(1, config.receiveSize), alignment: 16)
         inputs.append(fd)
         backend.setInterest(fd: fd, read: true, write: false, hangup: .none)
@@ -97,7 +96,7 @@ public final class SelectServer: @unchecked Sendable {
     /// Makes exactly one readiness call and handles what it returned. `internal` fds (a
     /// wake-up pipe) are watched for reading but never appear in `inputs`.
     @discardableResult
-    public func step(internalFDs: [Int32] = []) throws -> StepRecord {
+    func step(internalFDs: [Int32] = []) throws -> StepRecord {
         _ = try advance(internalFDs: internalFDs)
         return completed
     }
@@ -158,7 +157,7 @@ public final class SelectServer: @unchecked Sendable {
     }
 
     /// The last completed call's record.
-    public var lastRecord: StepRecord { completed }
+    var lastRecord: StepRecord { completed }
 
     private func handleResult() {
         touched.removeAll(keepingCapacity: true)
@@ -206,8 +205,8 @@ public final class SelectServer: @unchecked Sendable {
         }
     }
 
-    /// Records what the server did. `bytes` gives the screen's log a preview of the data
-    /// without an allocation per message; `payload` on the event is the full capture.
+    /// Records what the server did. `payload` on the event is the capture the screen's log
+    /// and the trace show (`bytes`, the data the event is about, is not kept).
     private func emit(_ makeEvent: @autoclosure () -> ServerEvent, bytes: UnsafeRawBufferPointer? = nil) {
         guard config.keepsRecords else { return }
         let event = makeEvent()
@@ -215,7 +214,6 @@ public final class SelectServer: @unchecked Sendable {
             pendingEvents.append(event)
             return
         }
-        if log.capacity > 0 { log.append(LogEntry(seq: record.seq, event: event), preview: bytes) }
         record.events.append(event)
     }
 
@@ -619,7 +617,7 @@ public final class SelectServer: @unchecked Sendable {
 
     /// The new mode applies from the next call. Connections and queued bytes stay; `outputs`
     /// follows the new mode so nothing spins.
-    public func switchMode(to newMode: Mode) {
+    func switchMode(to newMode: Mode) {
         lock.withLock {
             guard newMode != mode else { return }
             collectingPending = true
@@ -643,7 +641,7 @@ public final class SelectServer: @unchecked Sendable {
 
     /// Switches the readiness call. Switching to select closes any connection whose fd
     /// select cannot hold.
-    public func switchBackend(to kind: BackendKind) throws {
+    func switchBackend(to kind: BackendKind) throws {
         guard kind != backendKind else { return }
         let newBackend = try Backends.make(kind)
         lock.withLock {
@@ -666,7 +664,7 @@ public final class SelectServer: @unchecked Sendable {
     }
 
     /// Closes every connection and the listener.
-    public func shutdown() {
+    func shutdown() {
         lock.withLock {
             for fd in acceptOrder {
                 if let connection = open(fd) {
@@ -685,10 +683,17 @@ public final class SelectServer: @unchecked Sendable {
         }
     }
 
-    // MARK: - Snapshot
+    // MARK: - The server's own state
 
-    /// A copy of everything the screen shows. Safe from any thread.
-    public func snapshot() -> ServerSnapshot {
+    /// The open connections in accept order, for the host's kernel sampling. Loop thread.
+    var connectionFDs: [Int32] { acceptOrder }
+
+    /// The lists as they are now, after call `afterSeq`: for a screen after a switch. Loop thread.
+    var currentLists: ListsBeforeCall { ListsBeforeCall(afterSeq: completed.seq, inputs: inputs, outputs: outputs) }
+
+    /// The server's own state, copied under its lock: for tests, which check what the
+    /// records tell the screen against it. The screen never calls it. Safe from any thread.
+    func snapshot() -> ServerSnapshot {
         lock.withLock {
             var snapshot = ServerSnapshot()
             snapshot.mode = mode
@@ -705,23 +710,13 @@ public final class SelectServer: @unchecked Sendable {
                 snapshot.lastRecord = completed
                 if completed.costMicroseconds == 0 { snapshot.lastRecord?.costMicroseconds = lastCost }
             }
-            snapshot.log = log.ordered()
             snapshot.lastAcceptedBeforeCall = lastAcceptedBeforeCall
-            // Kernel queue sizes cost two ioctls a connection: sampled only while few enough
-            // to show them all.
-            let sampleKernel = acceptOrder.count <= KernelQueues.sampleLimit
-            if sampleKernel { snapshot.listenerPending = KernelQueues.pendingAccepts(listener) }
             snapshot.connections.reserveCapacity(acceptOrder.count)
             for fd in acceptOrder {
                 guard let c = open(fd) else { continue }
-                var row = ConnectionRow(
+                snapshot.connections.append(ConnectionRow(
                     fd: fd, peer: c.peer, queuedMessages: c.queue.messageCount, queuedBytes: c.queue.byteCount,
-                    bytesIn: c.bytesIn, bytesOut: c.bytesOut, state: c.state, lastActiveSeq: c.touchedSeq)
-                if sampleKernel {
-                    row.kernelUnread = KernelQueues.unread(fd)
-                    row.kernelUnsent = KernelQueues.unsent(fd)
-                }
-                snapshot.connections.append(row)
+                    bytesIn: c.bytesIn, bytesOut: c.bytesOut, state: c.state, lastActiveSeq: c.touchedSeq))
             }
             return snapshot
         }

@@ -8,12 +8,13 @@ import Glibc
 /// Commands and signals reach the loop through one wake-up pipe, which the loop watches as
 /// an internal fd in the same readiness call as the exercise's sockets, so a key is seen at
 /// once even in a mode that blocks forever. Observers of every record run on the loop's
-/// thread; a screen instead reads `snapshot()` at its own frame rate.
+/// thread; a screen instead `watch()`es: the loop hands each record and its status to a
+/// `LiveFeed`, and the screen builds its snapshot from them at its own frame rate.
 public final class ServerHost: @unchecked Sendable {
     public let server: SelectServer
     private let wake: (read: Int32, write: Int32)
-    private let commandLock = Lock()
-    private var commands: [ServerCommand] = []
+    /// Commands from other threads, in order, until the loop applies them.
+    private let commands = Mutex<[ServerCommand]>([])
     /// The wake-up pipe as the one internal fd of every call (kept, not rebuilt per call).
     private let internalFDs: [Int32]
     private var wakeBuffer = [UInt8](repeating: 0, count: 64)
@@ -24,20 +25,34 @@ public final class ServerHost: @unchecked Sendable {
     private var paused = false
     private var stepsRequested = 0
     private var observers: [(StepRecord) -> Void] = []
-    /// A backend switch that failed, until the screen takes it (guarded by `commandLock`).
-    private var commandError: String?
+    /// A backend switch that failed, until the screen takes it.
+    private let commandError = Mutex<String?>(nil)
+    /// True once `handleSignals` pointed the signal handler at this host's wake-up pipe: its
+    /// write end then stays open for the life of the process (see `handleSignals`).
+    private var signalsTarget = false
+    /// The screen's feed, when one watches (set before `start`).
+    private var feed: LiveFeed?
+    /// The kernel's queues are sampled at most this often, and only while a screen watches.
+    public static let sampleInterval = 0.1
+    private var lastSample = -Double.infinity
 
     public init(server: SelectServer) throws {
         self.server = server
         self.wake = try Posix.makePipe()
         self.changed = try Posix.makePipe()
         self.internalFDs = [wake.read]
-        ServerHost.signalWakeFD = wake.write
     }
 
     deinit {
         Posix.close(wake.read)
-        Posix.close(wake.write)
+        if signalsTarget {
+            // A handler running right now on another thread may have read the fd already:
+            // it must find this pipe (now without a reader: EPIPE, harmless), never another
+            // file that reused the number. So the handler forgets it, and it stays open.
+            _ = ServerHost.signalWakeFD.compareExchange(expected: wake.write, desired: -1, ordering: .sequentiallyConsistent)
+        } else {
+            Posix.close(wake.write)
+        }
         Posix.close(changed.read)
         Posix.close(changed.write)
     }
@@ -53,13 +68,32 @@ public final class ServerHost: @unchecked Sendable {
 
     /// Safe from any thread.
     public func send(_ command: ServerCommand) {
-        commandLock.withLock { commands.append(command) }
+        commands.withLock { $0.append(command) }
         var byte = UInt8(ascii: "c")
         _ = Glibc.write(wake.write, &byte, 1)
     }
 
-    /// Safe from any thread: a copy of the state for one frame.
-    public func snapshot() -> ServerSnapshot { server.snapshot() }
+    /// Safe from any thread: makes the screen look again (the change fd becomes readable),
+    /// for news that does not come from the loop (a recording that failed).
+    public func wakeScreen() { notifyChange() }
+
+
+    /// A screen's view of the loop: every record from now on, the run state and the kernel's
+    /// queues sampled on the loop's thread. Call before `start`.
+    public func watch(logCapacity: Int = 200, capacity: Int = 4096) -> LiveFeed {
+        if let feed { return feed }
+        let feed = LiveFeed(listener: server.listener, logCapacity: logCapacity, capacity: capacity)
+        let server = self.server
+        feed.updateStatus { status in
+            status.mode = server.mode
+            status.backend = server.backendKind
+            status.listenAddress = server.listenAddress
+            status.queueCap = server.config.queueCap
+            status.fdSetSize = Backends.fdSetSize
+        }
+        self.feed = feed
+        return feed
+    }
 
     /// Empties the change pipe; the next change writes to it again.
     public func takeChange() {
@@ -82,6 +116,7 @@ public final class ServerHost: @unchecked Sendable {
     public func run() throws {
         defer {
             server.shutdown()
+            feed?.updateStatus { $0.runState = .stopped }
             notifyChange()
         }
         var woken = true
@@ -92,7 +127,7 @@ public final class ServerHost: @unchecked Sendable {
                 if applyCommands() { return }
             }
             if paused && stepsRequested == 0 {
-                server.setRunState(.paused)
+                setRunState(.paused)
                 notifyChange()
                 waitForWake()
                 woken = true
@@ -101,11 +136,15 @@ public final class ServerHost: @unchecked Sendable {
             let stepping = paused
             if stepping {
                 stepsRequested -= 1
-                server.setRunState(.stepping)
+                setRunState(.stepping)
                 notifyChange()
             }
             woken = try server.advance(internalFDs: internalFDs)
-            if stepping { server.setRunState(.paused) }
+            if stepping { setRunState(.paused) }
+            if let feed {
+                feed.publish(server.lastRecord)
+                sampleKernelIfDue(force: false)
+            }
             if !observers.isEmpty {
                 let record = server.lastRecord
                 for observer in observers { observer(record) }
@@ -153,14 +192,47 @@ public final class ServerHost: @unchecked Sendable {
         return stop
     }
 
+    /// Paused: sleeps until a command or a signal. A watched loop wakes at the sampling rate
+    /// meanwhile, so the screen sees bytes arrive in the kernel while nothing is read.
     private func waitForWake() {
         var descriptor = pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)
-        _ = Glibc.poll(&descriptor, 1, -1)
+        guard feed != nil else {
+            _ = Glibc.poll(&descriptor, 1, -1)
+            return
+        }
+        while Glibc.poll(&descriptor, 1, Int32(Self.sampleInterval * 1000)) == 0 {
+            if sampleKernelIfDue(force: true) { notifyChange() }
+        }
+    }
+
+    private func setRunState(_ state: RunState) {
+        server.setRunState(state)
+        feed?.updateStatus { $0.runState = state }
+    }
+
+    // MARK: - The kernel's queues
+
+    /// Samples the kernel's queues for the screen, at most every `sampleInterval` (`force`:
+    /// now, the caller keeps the rate). Loop thread; the feed's lock is held only to copy the
+    /// values in. True when they changed.
+    @discardableResult
+    private func sampleKernelIfDue(force: Bool) -> Bool {
+        guard let feed else { return false }
+        let now = Posix.monotonicSeconds()
+        guard force || now - lastSample >= Self.sampleInterval else { return false }
+        lastSample = now
+        let sample = KernelQueues.sample(listener: server.listener, connections: server.connectionFDs, at: now)
+        var changed = false
+        feed.updateStatus { status in
+            changed = status.kernel.listenerPending != sample.listenerPending || status.kernel.connections != sample.connections
+            status.kernel = sample
+        }
+        return changed
     }
 
     /// Applies queued commands in order; true when asked to stop.
     private func applyCommands() -> Bool {
-        let pending = commandLock.withLock { () -> [ServerCommand] in
+        let pending = commands.withLock { commands -> [ServerCommand] in
             defer { commands.removeAll() }
             return commands
         }
@@ -168,6 +240,12 @@ public final class ServerHost: @unchecked Sendable {
             switch command {
             case .switchMode(let mode):
                 server.switchMode(to: mode)
+                let mode = server.mode
+                let lists = server.currentLists
+                feed?.updateStatus {
+                    $0.mode = mode
+                    $0.listsBeforeNextCall = lists
+                }
             case .switchBackend(let kind):
                 switchBackend(to: kind)
             case .nextBackend:
@@ -177,7 +255,7 @@ public final class ServerHost: @unchecked Sendable {
             case .resume:
                 paused = false
                 stepsRequested = 0
-                server.setRunState(.running)
+                setRunState(.running)
             case .stop:
                 return true
             }
@@ -190,31 +268,54 @@ public final class ServerHost: @unchecked Sendable {
         do {
             try server.switchBackend(to: kind)
         } catch {
-            commandLock.withLock { commandError = "\(error)" }
+            commandError.withLock { $0 = "\(error)" }
+        }
+        let backend = server.backendKind
+        let lists = server.currentLists
+        feed?.updateStatus {
+            $0.backend = backend
+            $0.listsBeforeNextCall = lists
         }
     }
 
     /// Safe from any thread: the last command that failed, once (nil when none did since).
     public func takeCommandError() -> String? {
-        commandLock.withLock {
-            defer { commandError = nil }
-            return commandError
+        commandError.withLock { error in
+            defer { error = nil }
+            return error
         }
     }
 
     // MARK: - Signals
 
-    nonisolated(unsafe) static var signalWakeFD: Int32 = -1
+    /// Where the headless signal handler writes: the wake-up pipe of the host that called
+    /// `handleSignals` last, or -1. An atomic, so the handler reads it without a lock; first
+    /// touched by `handleSignals` before any handler is installed, since a static's lazy
+    /// initialisation is not async-signal-safe.
+    static let signalWakeFD = Atomic<Int32>(-1)
 
-    /// SIGINT and SIGTERM end the loop cleanly (headless use). The handler only writes one
-    /// byte to the wake-up pipe, which is async-signal-safe.
+    /// The handler: one byte to the wake-up pipe, which is async-signal-safe; errno is put
+    /// back, so the thread it interrupted never sees the write's errno as its own.
+    static let signalHandler: @convention(c) (Int32) -> Void = { _ in
+        let saved = errno
+        let fd = ServerHost.signalWakeFD.load(ordering: .sequentiallyConsistent)
+        if fd >= 0 {
+            var byte = UInt8(ascii: "S")
+            _ = Glibc.write(fd, &byte, 1)
+        }
+        errno = saved
+    }
+
+    /// SIGINT, SIGTERM and SIGHUP end the loop cleanly (headless use). The handler writes to
+    /// this host's wake-up pipe, whose write end therefore stays open for the life of the
+    /// process, even after the host is gone: a handler still running on another thread can
+    /// never write into a closed fd whose number a new file has taken.
     public func handleSignals() {
+        signalsTarget = true
+        ServerHost.signalWakeFD.store(wake.write, ordering: .sequentiallyConsistent)
         for signal in [SIGINT, SIGTERM, SIGHUP] {
             var action = sigaction()
-            action.__sigaction_handler.sa_handler = { _ in
-                var byte = UInt8(ascii: "S")
-                _ = Glibc.write(ServerHost.signalWakeFD, &byte, 1)
-            }
+            action.__sigaction_handler.sa_handler = ServerHost.signalHandler
             sigemptyset(&action.sa_mask)
             action.sa_flags = 0
             sigaction(signal, &action, nil)

@@ -72,7 +72,8 @@ public struct LogEntry: Sendable, Equatable {
     }
 }
 
-/// A copy of the server's state, taken under its lock at frame time. The screen draws only
+/// What the screen draws: built by `SnapshotReducer` from the producer's per-call records,
+/// with the producer's `ProducerStatus` (run state, kernel samples). The screen draws only
 /// from this; it never calls into the server.
 public struct ServerSnapshot: Sendable, Equatable {
     public var mode: Mode = .one

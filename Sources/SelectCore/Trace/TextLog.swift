@@ -1,13 +1,16 @@
 /// The seed's printout: `readable: [...]`, `writable: [...]`, `exceptional: [...]` after
 /// each call (modes 1–4), then a line per thing the server did, in the seed's words.
+///
+/// Written through a `QueuedLineWriter` that drops lines rather than stall the loop when
+/// nobody reads them (`server --log text | sleep 25`), and says how many it dropped.
 public final class TextLog {
-    private let writer: LineWriter
+    private let writer: QueuedLineWriter
     private let listenAddress: PeerAddress
     /// Remembers each connection's peer from its accept, so the lists can be printed the way
     /// Python prints sockets even after the server has closed one.
     private var peers: [Int32: PeerAddress] = [:]
 
-    public init(writer: LineWriter, listenAddress: PeerAddress) {
+    public init(writer: QueuedLineWriter, listenAddress: PeerAddress) {
         self.writer = writer
         self.listenAddress = listenAddress
     }

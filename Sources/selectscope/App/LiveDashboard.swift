@@ -2,6 +2,7 @@ import Dashboard
 import SelectCore
 import Clients
 import Terminal
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,9 +22,14 @@ final class LiveDashboard {
 
     private let options: Options
     private let host: ServerHost
+    /// The loop's records and status; the snapshot is built from them on this thread.
+    private let feed: LiveFeed
     private let supervisor: ClientSupervisor
     private let session: TerminalSession
-    private let serverDone = ServerExit()
+    private let serverDone: ServerExit
+    private let recorder: TraceRecorder?
+    /// Set by the recorder's writer thread the moment a write fails; shown on every frame.
+    private let recordingFailure = SharedText()
     private var pacer = FramePacer()
     private var dirty = true
     private var showHelp = false
@@ -43,9 +49,18 @@ final class LiveDashboard {
         FileLimits.raiseToHardLimit()
         let server = try SelectServer(config: options.server)
         host = try ServerHost(server: server)
+        serverDone = try ServerExit()
+        feed = host.watch(logCapacity: options.server.logCapacity)
         if let path = options.record {
-            let recorder = try TraceRecorder(path: path, listenAddress: server.listenAddress)
+            let failure = recordingFailure
+            let recorder = try TraceRecorder(path: path, listenAddress: server.listenAddress) { [weak host] error in
+                failure.text.withLock { $0 = "recording stopped: \(error)" }
+                host?.wakeScreen()
+            }
             host.observe { recorder.write($0) }
+            self.recorder = recorder
+        } else {
+            recorder = nil
         }
         let connectHost = server.listenAddress.host == "0.0.0.0" || server.listenAddress.host == "::" ? "localhost" : server.listenAddress.host
         supervisor = ClientSupervisor(executable: ClientSupervisor.currentExecutable(), host: connectHost, port: server.listenAddress.port)
@@ -86,18 +101,24 @@ final class LiveDashboard {
             }
         }
         shutDown()
+        if let recorder, !recorder.finish(within: 2) {
+            let message = recordingFailure.text.withLock { $0 } ?? "recording incomplete: \(options.record ?? "") took nothing for 2 s"
+            failure = failure.map { "\($0); \(message)" } ?? message
+        }
         return failure
     }
 
     private func draw() {
         pacer.willDraw()
         host.takeChange()
-        snapshot = host.snapshot()
+        snapshot = feed.snapshot()
         if let error = host.takeCommandError() { status = error }
         let size = session.size
+        // A recording that stopped stays on screen whatever else the status line says.
+        let banner = [recordingFailure.text.withLock { $0 }, status].compactMap { $0 }.joined(separator: " · ")
         var model = DashboardModel(
             server: snapshot, clients: supervisor.rows, showHelp: showHelp, clientInterval: clientInterval,
-            status: status, asciiOnly: !session.isUTF8, scroll: scroll)
+            status: banner.isEmpty ? nil : banner, asciiOnly: !session.isUTF8, scroll: scroll)
         model.language = options.language
         model.view = view
         session.draw(DashboardRenderer.render(model, width: size.width, height: size.height))
@@ -179,40 +200,52 @@ final class LiveDashboard {
     }
 }
 
-/// How the server thread ended, for the screen thread to see.
-final class ServerExit: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    private var condition = pthread_cond_t()
-    private var finished = false
-    private var failure: Error?
+/// A line one thread sets and another shows.
+final class SharedText: Sendable {
+    let text = Mutex<String?>(nil)
+}
 
-    init() {
-        pthread_mutex_init(&mutex, nil)
-        pthread_cond_init(&condition, nil)
+/// How the server thread ended, for the screen thread to see.
+final class ServerExit: Sendable {
+    private struct State {
+        var finished = false
+        var failure: Error?
+    }
+
+    private let state = Mutex(State())
+    /// Written once by `finish`, so `wait` can sleep in poll() with a deadline.
+    private let finishedPipe: (read: Int32, write: Int32)
+
+    init() throws {
+        finishedPipe = try Posix.makePipe()
+    }
+
+    deinit {
+        Posix.close(finishedPipe.read)
+        Posix.close(finishedPipe.write)
     }
 
     func finish(_ error: Error?) {
-        pthread_mutex_lock(&mutex)
-        finished = true
-        failure = error
-        pthread_cond_broadcast(&condition)
-        pthread_mutex_unlock(&mutex)
+        state.withLock { state in
+            state.finished = true
+            state.failure = error
+        }
+        var byte = UInt8(ascii: "f")
+        _ = Glibc.write(finishedPipe.write, &byte, 1)
     }
 
     var error: Error? {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return failure
+        state.withLock { $0.failure }
     }
 
+    /// Waits up to `seconds` for `finish`.
     func wait(seconds: Double) {
-        var deadline = timespec()
-        clock_gettime(CLOCK_REALTIME, &deadline)
-        deadline.tv_sec += Int(seconds)
-        pthread_mutex_lock(&mutex)
-        while !finished {
-            if pthread_cond_timedwait(&condition, &mutex, &deadline) != 0 { break }
+        let deadline = Posix.monotonicSeconds() + seconds
+        while !state.withLock({ $0.finished }) {
+            let left = deadline - Posix.monotonicSeconds()
+            if left <= 0 { return }
+            var descriptor = pollfd(fd: finishedPipe.read, events: Int16(POLLIN), revents: 0)
+            _ = Glibc.poll(&descriptor, 1, Int32(left * 1000) + 1)
         }
-        pthread_mutex_unlock(&mutex)
     }
 }

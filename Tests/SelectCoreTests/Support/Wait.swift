@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A test helper failure with a readable message.
 struct TestFailure: Error, CustomStringConvertible {
@@ -26,18 +27,17 @@ func monotonicNow() -> Double {
 }
 
 
-/// A lock-guarded value shared with the server's thread or client threads.
-final class Guarded<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-    init(_ value: Value) { self.value = value }
-    func read<R>(_ body: (Value) throws -> R) rethrows -> R {
-        lock.lock(); defer { lock.unlock() }
-        return try body(value)
+/// A value behind a `Mutex`, shared with the server's thread or client threads.
+final class Guarded<Value: Sendable>: Sendable {
+    private let state: Mutex<Value>
+    init(_ value: sending Value) { state = Mutex(value) }
+    func read<R, E: Error>(_ body: (Value) throws(E) -> R) throws(E) -> R {
+        try modify { (value: inout Value) throws(E) -> R in try body(value) }
     }
-    func modify<R>(_ body: (inout Value) throws -> R) rethrows -> R {
-        lock.lock(); defer { lock.unlock() }
-        return try body(&value)
+    func modify<R, E: Error>(_ body: (inout Value) throws(E) -> R) throws(E) -> R {
+        var result: R?
+        try state.withLock { (value: inout sending Value) throws(E) -> Void in result = try body(&value) }
+        return result!
     }
 }
 

@@ -94,11 +94,21 @@ final class DashboardDriver: @unchecked Sendable {
 
     func screen() throws -> DashboardScreen { DashboardScreen(try tmux.capture()) }
 
-    /// Polls the screen until `predicate` holds (every 50 ms, with a deadline); throws with the
-    /// last screen. Client pids seen on the way are remembered (`seenClientPIDs`).
+    /// Polls the screen until `predicate` holds on a whole frame (every 50 ms, with a
+    /// deadline); throws with the last screen. Client pids seen on the way are remembered
+    /// (`seenClientPIDs`).
+    ///
+    /// A capture can fall in the middle of a frame: tmux shows what it has parsed so far of
+    /// the dashboard's output, say the header of the new frame over the panes of the old one
+    /// (a help overlay with half its rows, once in ten full runs). So a screen is judged only
+    /// when a second capture taken right after it is the same: a settled frame. (Right after,
+    /// before the predicate runs: a slow predicate would let a busy screen move on between
+    /// the two and never settle.)
     @discardableResult
     func waitFor(_ what: String, timeout: Double = 10, _ predicate: (DashboardScreen) -> Bool) throws -> DashboardScreen {
+        let tmux = self.tmux
         let lines = try tmux.waitFor(what, timeout: timeout) { lines in
+            guard (try? tmux.capture()) == lines else { return false }
             let screen = DashboardScreen(lines)
             self.remember(screen)
             return predicate(screen)

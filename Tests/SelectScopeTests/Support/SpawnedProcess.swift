@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,7 +17,9 @@ final class SpawnedProcess: @unchecked Sendable {
     private let output = Rig.Guarded((out: Data(), err: Data(), openStreams: 2))
     private let exit = Rig.Guarded<Int32?>(nil)
 
-    init(_ executable: URL, _ arguments: [String], name: String? = nil) throws {
+    /// `stdout`: a descriptor of the test's to hand the child as its stdout (a pipe nobody
+    /// reads, say) instead of one the test collects.
+    init(_ executable: URL, _ arguments: [String], name: String? = nil, stdout givenStdout: Int32? = nil) throws {
         self.name = name ?? executable.lastPathComponent
         let out = try SpawnedProcess.pipe()
         let err = try SpawnedProcess.pipe()
@@ -25,7 +28,7 @@ final class SpawnedProcess: @unchecked Sendable {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, out.write, STDOUT_FILENO)
+        posix_spawn_file_actions_adddup2(&actions, givenStdout ?? out.write, STDOUT_FILENO)
         posix_spawn_file_actions_adddup2(&actions, err.write, STDERR_FILENO)
         // Nothing else of the test process leaks into the child (other tests' pipes included).
         if let addCloseFrom = SpawnedProcess.addCloseFrom { _ = addCloseFrom(&actions, 3) }
@@ -60,13 +63,18 @@ final class SpawnedProcess: @unchecked Sendable {
             throw Rig.Failure("posix_spawn \(executable.path): errno \(status)")
         }
         self.pid = pid
-        startReader(out.read, isOut: true)
+        if givenStdout == nil {
+            startReader(out.read, isOut: true)
+        } else {
+            Glibc.close(out.read)
+            output.modify { $0.openStreams -= 1 }
+        }
         startReader(err.read, isOut: false)
     }
 
     /// `selectscope ARGS`.
-    static func selectscope(_ arguments: [String]) throws -> SpawnedProcess {
-        try SpawnedProcess(try Rig.requireBinary(), arguments, name: "selectscope \(arguments.first ?? "")")
+    static func selectscope(_ arguments: [String], stdout: Int32? = nil) throws -> SpawnedProcess {
+        try SpawnedProcess(try Rig.requireBinary(), arguments, name: "selectscope \(arguments.first ?? "")", stdout: stdout)
     }
 
     deinit {
@@ -161,28 +169,27 @@ final class SpawnedProcess: @unchecked Sendable {
 }
 
 extension Rig {
-    /// A lock-guarded value shared with reader threads.
-    final class Guarded<Value>: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value: Value
-        init(_ value: Value) { self.value = value }
-        func read<R>(_ body: (Value) throws -> R) rethrows -> R {
-            lock.lock(); defer { lock.unlock() }
-            return try body(value)
+    /// A value behind a `Mutex`, shared with reader threads.
+    final class Guarded<Value: Sendable>: Sendable {
+        private let state: Mutex<Value>
+        init(_ value: sending Value) { state = Mutex(value) }
+        func read<R, E: Error>(_ body: (Value) throws(E) -> R) throws(E) -> R {
+            try modify { (value: inout Value) throws(E) -> R in try body(value) }
         }
-        func modify<R>(_ body: (inout Value) throws -> R) rethrows -> R {
-            lock.lock(); defer { lock.unlock() }
-            return try body(&value)
+        func modify<R, E: Error>(_ body: (inout Value) throws(E) -> R) throws(E) -> R {
+            var result: R?
+            try state.withLock { (value: inout sending Value) throws(E) -> Void in result = try body(&value) }
+            return result!
         }
     }
 
     /// Starts `selectscope server ARGS --port 0` (unless a port is given) and waits for its
     /// startup line; returns the process and the port it listens on.
-    static func startServer(_ arguments: [String]) throws -> (SpawnedProcess, Int) {
+    static func startServer(_ arguments: [String], stdout: Int32? = nil) throws -> (SpawnedProcess, Int) {
         var arguments = ["server"] + arguments
         if !arguments.contains("--port") { arguments += ["--port", "0"] }
         if !arguments.contains("--host") { arguments += ["--host", "127.0.0.1"] }
-        let server = try SpawnedProcess.selectscope(arguments)
+        let server = try SpawnedProcess.selectscope(arguments, stdout: stdout)
         guard server.waitForStderr(containing: "listening on", timeout: 15), let port = announcedPort(server.stderr) else {
             server.stop()
             throw Failure("server did not start: \(server.transcript)")

@@ -1,0 +1,135 @@
+import Synchronization
+
+/// The channel from a producer's thread (the server loop, a tracer) to the screen.
+///
+/// The producer publishes each call's record and, when it changes, its status; each costs a
+/// copy under the feed's lock and nothing else. The screen takes the records that arrived
+/// since its last frame and applies them, outside the lock, to the one `SnapshotReducer`.
+///
+/// The records are copied into slots the feed keeps and reuses, so at machine speed a call
+/// costs the producer no allocation: the producer's own buffers stay its own.
+///
+/// Bounded: when the screen falls `capacity` records behind (a frame stuck on a slow
+/// terminal), the producer applies the backlog to the reducer itself, under the lock, and
+/// starts again with an empty queue. Nothing is dropped, and the queue never holds more than
+/// `capacity` records plus what arrives while the screen is applying one batch.
+public final class LiveFeed: Sendable {
+    private struct Shared {
+        /// `slots[0..<count]` are the records not applied yet, oldest first.
+        var slots: [StepRecord] = []
+        var count = 0
+        /// The screen's reducer between frames; nil while the screen is applying a batch.
+        var reducer: SnapshotReducer?
+        var status = ProducerStatus()
+        /// Records the producer applied itself because the screen was behind.
+        var folded = 0
+
+        mutating func foldPending(into reducer: inout SnapshotReducer) {
+            for index in 0..<count { reducer.apply(slots[index]) }
+            folded += count
+            count = 0
+        }
+    }
+
+    public let capacity: Int
+    private let shared: Mutex<Shared>
+    /// The slots of the batch the screen applied last; handed back to the producer next frame.
+    private let screenSlots = Mutex<[StepRecord]>([])
+
+    /// `listener`: what the first call will watch, shown before it completes.
+    public init(listener: Int32 = -1, logCapacity: Int = 200, capacity: Int = 4096) {
+        self.capacity = max(1, capacity)
+        shared = Mutex(Shared(reducer: SnapshotReducer(listener: listener, logCapacity: logCapacity)))
+    }
+
+    // MARK: - Producer side
+
+    /// A call's record, in call order. Producer thread.
+    public func publish(_ record: StepRecord) {
+        let capacity = self.capacity
+        shared.withLock { shared in
+            if shared.count == shared.slots.count { shared.slots.append(StepRecord()) }
+            shared.slots[shared.count].copyContents(of: record)
+            shared.count += 1
+            guard shared.count >= capacity, var reducer = shared.reducer.take() else { return }
+            shared.foldPending(into: &reducer)
+            shared.reducer = reducer
+        }
+    }
+
+    /// Changes the published status. Producer thread.
+    public func updateStatus(_ change: (inout ProducerStatus) -> Void) {
+        shared.withLock { change(&$0.status) }
+    }
+
+    // MARK: - Screen side
+
+    /// The producer's status as last published.
+    public var status: ProducerStatus { shared.withLock { $0.status } }
+
+    /// How many records the producer had to apply itself because the screen was behind.
+    public var foldedByProducer: Int { shared.withLock { $0.folded } }
+
+    /// Applies the records that arrived since the last call and returns what the screen
+    /// draws. One screen thread at a time.
+    public func snapshot() -> ServerSnapshot {
+        screenSlots.withLock { batch in
+            // Moved out, not copied: the reducer applies the batch to storage only it holds.
+            var taken: SnapshotReducer?
+            var status = ProducerStatus()
+            var count = 0
+            shared.withLock { shared in
+                swap(&batch, &shared.slots)
+                count = shared.count
+                shared.count = 0
+                taken = shared.reducer.take()
+                status = shared.status
+            }
+            guard var reducer = taken.take() else { return SnapshotReducer().snapshot(status: status) }
+            for index in 0..<count { reducer.apply(batch[index]) }
+            let snapshot = reducer.snapshot(status: status)
+            shared.withLock { shared in
+                // Records that came while this batch was applied wait for the next frame,
+                // unless the queue filled meanwhile (the producer could not fold them).
+                if shared.count >= capacity { shared.foldPending(into: &reducer) }
+                shared.reducer = reducer
+            }
+            return snapshot
+        }
+    }
+}
+
+extension StepRecord {
+    /// Becomes a copy of `other`, reusing this record's buffers for the lists a call fills,
+    /// so that neither record shares a buffer with the other afterwards.
+    mutating func copyContents(of other: StepRecord) {
+        var inputs = self.inputs, outputs = self.outputs, internalFDs = self.internalFDs
+        var readable = self.readable, writable = self.writable, exceptional = self.exceptional
+        var internalReady = self.internalReady, events = self.events, queues = self.queues
+        // Every field, the ones added later included; then the buffers go back in.
+        self = other
+        Self.refill(&inputs, other.inputs)
+        Self.refill(&outputs, other.outputs)
+        Self.refill(&internalFDs, other.internalFDs)
+        Self.refill(&readable, other.readable)
+        Self.refill(&writable, other.writable)
+        Self.refill(&exceptional, other.exceptional)
+        Self.refill(&internalReady, other.internalReady)
+        Self.refill(&events, other.events)
+        Self.refill(&queues, other.queues)
+        self.inputs = inputs
+        self.outputs = outputs
+        self.internalFDs = internalFDs
+        self.readable = readable
+        self.writable = writable
+        self.exceptional = exceptional
+        self.internalReady = internalReady
+        self.events = events
+        self.queues = queues
+    }
+
+    private static func refill<Element>(_ buffer: inout [Element], _ contents: [Element]) {
+        buffer.removeAll(keepingCapacity: true)
+        buffer.append(contentsOf: contents)
+    }
+}
