@@ -23,6 +23,8 @@ public final class Tracer: @unchecked Sendable {
     // Shared with the thread that asks for a stop.
     private let stopRequested = Atomic<Bool>(false)
     private let stopAcknowledged = Atomic<Bool>(false)
+    /// The loop has ended (or never started): nobody is left to wake.
+    private let finished = Atomic<Bool>(false)
     private let threadHandle = Atomic<UInt>(0)
     private let holdRequested = Atomic<Bool>(false)
     private let stepsRequested = Atomic<Int>(0)
@@ -82,8 +84,12 @@ public final class Tracer: @unchecked Sendable {
             setupResult = setup
             ended.broadcast()
             ended.unlock()
-            guard case .success = setup else { return }
+            guard case .success = setup else {
+                finished.store(true, ordering: .releasing)
+                return
+            }
             let end = loop()
+            finished.store(true, ordering: .releasing)
             ended.lock()
             endResult = .success(end)
             ended.broadcast()
@@ -104,7 +110,7 @@ public final class Tracer: @unchecked Sendable {
         stopRequested.store(true, ordering: .releasing)
         // The tracer may be between its check and its waitpid: wake it until it has seen it.
         for _ in 0..<250 {
-            if stopAcknowledged.load(ordering: .acquiring) { return }
+            if stopAcknowledged.load(ordering: .acquiring) || finished.load(ordering: .acquiring) { return }
             let handle = threadHandle.load(ordering: .acquiring)
             if handle != 0 { ts_wake_thread(UInt(handle), Self.wakeSignal) }
             if stopAcknowledged.load(ordering: .acquiring) { return }
@@ -120,7 +126,7 @@ public final class Tracer: @unchecked Sendable {
         // The tracer may be blocked in waitpid while the program blocks in its call: wake it
         // (again, until it has seen this request) so it can interrupt that call.
         for _ in 0..<100 {
-            if pauseRequestsSeen.load(ordering: .acquiring) >= request { return }
+            if pauseRequestsSeen.load(ordering: .acquiring) >= request || finished.load(ordering: .acquiring) { return }
             wake()
             usleep(2_000)
         }
