@@ -24,7 +24,9 @@ enum TracedSyscall: String, CaseIterable, Sendable {
     /// Calls traced with `--events readiness`: the records, the interest lists, the port.
     var isNeededForReadiness: Bool {
         switch self {
-        case .epoll_create, .epoll_create1, .epoll_ctl, .bind, .listen, .restart_syscall: return true
+        // close too: the kernel drops a closed fd from epoll sets, and the interest lists
+        // must follow (one stop per connection, not per message).
+        case .epoll_create, .epoll_create1, .epoll_ctl, .bind, .listen, .restart_syscall, .close: return true
         default: return isReadiness
         }
     }

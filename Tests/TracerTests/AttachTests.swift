@@ -101,3 +101,57 @@ struct AttachTests {
         #expect(victim.isRunning && Rig.procStatus(victim.pid, "TracerPid") == "0")
     }
 }
+
+/// Attaching to an epoll program: its interest list comes from /proc/PID/fdinfo (the
+/// epoll_ctl calls that built it were never seen), and the traced lists equal its own log.
+@Suite("tracer: attach to an epoll server")
+struct AttachEpollTests {
+    @Test("interest from fdinfo; traced lists equal the program's own log; it serves on after detach",
+          .enabled(if: Rig.hasCompiler, "needs cc"))
+    func interestFromFdinfo() throws {
+        let folder = try Rig.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let executable = try Rig.compile("epoll_server", in: folder)
+        let port = try Rig.freePort()
+        let server = try SpawnedProcess(executable, [String(port)], name: "epoll_server")
+        defer { server.stop(grace: 1) }
+        var client: LoopbackClient?
+        #expect(Rig.waitUntil(timeout: 15) { client = try? LoopbackClient(port: port); return client != nil })
+        let connection = try #require(client)
+        defer { connection.close() }
+        try connection.send("before")
+        #expect(try connection.receiveString(count: 6) == "before")
+        #expect(server.waitForStdout(containing: "outputs=5"), "\(server.transcript)")
+
+        let run = try TraceRun(["--pid", String(server.pid)], folder: folder)
+        defer { run.end() }
+        #expect(run.process.waitForStderr(containing: "attached to pid"), "\(run.process.transcript)")
+        let logBefore = ReadyLists.cProgram(server.stdout, prefix: "epoll").count
+        for round in 0..<3 {
+            let text = "traced \(round)"
+            try connection.send(text)
+            #expect(try connection.receiveString(count: text.utf8.count) == text)
+        }
+        // The wait the attach interrupted returned EINTR (epoll_wait is not restarted; the
+        // program says so on stderr and goes on): the comparison is of the calls that returned.
+        let records = {
+            run.records.filter { record in
+                let traced = record["traced"] as? [String: Any]
+                return traced?["call"] as? String == "epoll_wait" && traced?["errno"] == nil
+            }
+        }
+        #expect(Rig.waitUntil(timeout: 10) { records().count >= 6 }, "\(run.process.transcript)")
+        // The first traced call's interest came from fdinfo: the listener and the connection.
+        #expect(Rig.ints(records().first?["inputs"]).sorted() == [3, 5], "\(records().first ?? [:])")
+        // Call by call against the program's own log (the calls after the attach).
+        let logged = ReadyLists.cProgram(server.stdout, prefix: "epoll").dropFirst(logBefore).map(\.lists)
+        let traced = records().map { ReadyLists(record: $0, withInterest: true) }
+        let common = min(logged.count, traced.count)
+        #expect(common >= 6)
+        #expect(Array(traced.prefix(common)) == Array(logged.prefix(common)),
+                "traced:\n\(traced.map(\.description).joined(separator: "\n"))\nlogged:\n\(logged.map(\.description).joined(separator: "\n"))")
+        #expect(run.interrupt() == 0, "\(run.process.transcript)")
+        try connection.send("after")
+        #expect(try connection.receiveString(count: 5) == "after")
+    }
+}

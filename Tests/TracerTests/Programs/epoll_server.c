@@ -5,7 +5,9 @@
 //   epoll tid=T inputs=3,4 outputs=4 readable=4 writable= exceptional=
 #define _GNU_SOURCE
 #include <netinet/in.h>
+#include <arpa/inet.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -41,12 +43,16 @@ static void list(const char *name, uint32_t want, int use_ready, uint32_t ready_
     }
 }
 
-int main(void) {
+int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int one = 1;
     setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(listener, (const struct sockaddr *)&address, sizeof address) != 0 || listen(listener, 16) != 0) {
+    // `epoll_server PORT` (untraced runs, to be attached to) binds a writable copy instead.
+    struct sockaddr_in chosen = address;
+    if (argc > 1) chosen.sin_port = htons((uint16_t)atoi(argv[1]));
+    const struct sockaddr *bound = argc > 1 ? (const struct sockaddr *)&chosen : (const struct sockaddr *)&address;
+    if (bind(listener, bound, sizeof address) != 0 || listen(listener, 16) != 0) {
         perror("bind/listen");
         return 1;
     }
