@@ -32,6 +32,23 @@ static inline int cn_key_f(int n) { return KEY_F(n); }
 // show it. Declared only under _XOPEN_SOURCE, which Swift's Glibc module does not define.
 static inline int cn_wcwidth(wchar_t c) { return wcwidth(c); }
 
+// The mouse: clicks and the wheel (BUTTON*_PRESSED are macros). Returns the mask granted.
+static inline mmask_t cn_mouse_enable(void) {
+    mouseinterval(0);
+    return mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+}
+// After KEY_MOUSE: 1 for a click, 4 wheel up, 5 wheel down, 0 for anything else.
+static inline int cn_mouse_read(int *x, int *y) {
+    MEVENT event;
+    if (getmouse(&event) != OK) return 0;
+    *x = event.x;
+    *y = event.y;
+    if (event.bstate & BUTTON1_PRESSED) return 1;
+    if (event.bstate & BUTTON4_PRESSED) return 4;
+    if (event.bstate & BUTTON5_PRESSED) return 5;
+    return 0;
+}
+
 // ioctl is variadic, so Swift cannot call it: the terminal's size as the kernel knows it.
 static inline int cn_get_winsize(int fd, struct winsize *size) { return ioctl(fd, TIOCGWINSZ, size); }
 

@@ -19,6 +19,8 @@ public struct ClientRow: Sendable, Equatable {
     public var exitDescription: String?
     /// Seconds between messages it was started with.
     public var interval: Double
+    /// The client's local TCP port once known: the server sees it as the connection's peer.
+    public var localPort: Int?
 
     public init(id: Int, pid: Int32, kind: ClientKind, state: State, lastLine: String = "", exitDescription: String? = nil, interval: Double = 3) {
         self.id = id

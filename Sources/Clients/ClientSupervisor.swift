@@ -111,8 +111,24 @@ public final class ClientSupervisor {
         signalNewest(SIGUSR1)
     }
 
+    /// `x` on a selected connection: end that client (nil: the newest).
+    @discardableResult
+    public func close(pid: Int32?) -> ClientRow? {
+        signal(SIGTERM, pid: pid)
+    }
+
+    /// `r` on a selected connection: reset that client (nil: the newest).
+    @discardableResult
+    public func reset(pid: Int32?) -> ClientRow? {
+        signal(SIGUSR1, pid: pid)
+    }
+
     private func signalNewest(_ signal: Int32) -> ClientRow? {
-        guard let child = children.last(where: { $0.row.state == .running }) else { return nil }
+        self.signal(signal, pid: nil)
+    }
+
+    private func signal(_ signal: Int32, pid: Int32?) -> ClientRow? {
+        guard let child = children.last(where: { $0.row.state == .running && (pid == nil || $0.row.pid == pid) }) else { return nil }
         kill(child.row.pid, signal)
         child.row.state = .stopping
         return child.row

@@ -21,6 +21,16 @@ public enum Command: Hashable, Sendable {
     case cycleView
     case scrollUp, scrollDown
     case quit
+    /// Page the focused pane (the log by default); Home/End go to its oldest / newest.
+    case pageUp, pageDown, scrollHome, scrollEnd
+    /// Select the connection above / below (arrow keys): highlighted in every pane.
+    case selectPrevious, selectNext
+    /// Move the focus to the next pane (`tab`): the scroll and zoom keys act on it.
+    case focusNext
+    /// Show the focused pane on the whole screen, or back.
+    case zoom
+    /// Open the breakpoint chooser: events that pause the loop the moment they happen.
+    case chooseBreakpoints
 }
 
 /// What a key asks of a replay: the recorded calls are stepped, not made.

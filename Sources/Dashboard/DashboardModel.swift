@@ -21,6 +21,25 @@ public struct DashboardModel: Sendable, Equatable {
     public var language: Language
     /// What the right-hand pane shows (`v` cycles it); the other views fill spare room.
     public var view: DashboardView
+    /// The time now on the monotonic clock: how long the call in flight has blocked.
+    public var now: Double = 0
+    /// The selected connection's server-side fd, highlighted wherever it appears.
+    public var selection: Int32?
+    /// Log lines back from the newest (0: the newest at the bottom).
+    public var logScroll = 0
+    public var helpScroll = 0
+    /// Lines the source view is moved from where it centres the last call.
+    public var sourceScroll = 0
+    /// The pane the scroll and zoom keys act on, and whether it fills the screen.
+    public var focus: FocusPane = .log
+    public var zoomed = false
+    /// Events that pause the loop, and whether their chooser is open.
+    public var breakpoints: Set<Breakpoint> = []
+    public var choosingBreakpoints = false
+    /// Finished clients no longer listed.
+    public var foldedClients = 0
+    /// The last calls, for the timeline view; filled by whatever feeds records.
+    public var history = CallHistory()
 
     public init(server: ServerSnapshot, clients: [ClientRow] = [], showHelp: Bool = false, clientInterval: Double = 3,
                 status: String? = nil, asciiOnly: Bool = false, scroll: Int = 0, replay: ReplayInfo? = nil,

@@ -7,13 +7,16 @@ public enum DashboardView: String, CaseIterable, Sendable {
     case source
     /// One sentence per ready fd saying why, and what would misbehave.
     case explain
+    /// One row per fd, one column per call: the checklist's history.
+    case timeline
 
     /// The view `v` switches to.
     public var next: DashboardView {
         switch self {
         case .lastCall: return .source
         case .source: return .explain
-        case .explain: return .lastCall
+        case .explain: return .timeline
+        case .timeline: return .lastCall
         }
     }
 }

@@ -18,6 +18,10 @@ struct Glyphs: Sendable {
     var bitClear: String { ascii ? "." : "·" }
     /// A descriptor the program added for itself (its wake-up pipe): set, but not the lesson's.
     var bitInternal: String { "i" }
+    /// The timeline's ruler: every tenth call, the selected call, and a mode change's line.
+    var tick: String { ascii ? "'" : "╵" }
+    var selectedCall: String { ascii ? "v" : "▼" }
+    var modeLine: String { ascii ? "|" : "│" }
 
     /// A horizontal bar `width` columns wide filled to `fraction`, in eighths where the
     /// font allows.

@@ -25,8 +25,13 @@ public enum Term: CaseIterable, Sendable {
     case closeHelp, damagedTrace, replayPlaying, replayPaused, replayTitle, recordedNoClients
     // Views: source and explain; the kernel's queues.
     case source, explain, noCallInMode, nothingToExplain
-    case seedWouldFail, warningPrefix, kernelPrefix
+    case seedWouldFail, warningPrefix
     case kernelUnread, kernelUnsent
+    // Timeline.
+    case kernelNow, asRecorded
+    case legendSet, legendClear, legendTens, legendTitle
+    case timeline, callWord
+    case legendIn, legendOut, legendReadable, legendWritable, legendBoth, legendExceptional, legendMode
 
     public var localized: Localized {
         switch self {
@@ -38,14 +43,14 @@ public enum Term: CaseIterable, Sendable {
         case .bytesIn: return Localized("in", "收")
         case .bytesOut: return Localized("out", "送")
         case .running: return Localized("RUNNING", "執行中")
-        case .paused: return Localized("PAUSED", "已暫停 PAUSED")
+        case .paused: return Localized("PAUSED", "已暫停")
         case .stopped: return Localized("STOPPED", "已停止")
         case .stepHint: return Localized("space: step  enter: resume", "空白鍵：單步  enter：繼續")
-        case .inputs: return Localized("inputs", "輸入 inputs")
-        case .outputs: return Localized("outputs", "輸出 outputs")
+        case .inputs: return Localized("inputs", "讀取檢查表 inputs")
+        case .outputs: return Localized("outputs", "寫入檢查表 outputs")
         case .lastCall: return Localized("last call", "上次呼叫")
         case .queues: return Localized("queues", "佇列 queues")
-        case .clients: return Localized("clients", "客戶端")
+        case .clients: return Localized("clients", "用戶端")
         case .log: return Localized("log", "紀錄")
         case .help: return Localized("help", "說明 help")
         case .listener: return Localized("listener", "監聽")
@@ -56,13 +61,13 @@ public enum Term: CaseIterable, Sendable {
         case .outputsDrained: return Localized("nothing queued to send", "沒有待送資料")
         case .noCallYet: return Localized("no call yet", "尚未呼叫")
         case .noEvents: return Localized("no events yet", "尚無事件")
-        case .noClients: return Localized("press c to start a client", "按 c 啟動客戶端")
+        case .noClients: return Localized("press c to start a client", "按 c 啟動用戶端")
         case .readable: return Localized("readable", "可讀 readable")
         case .writable: return Localized("writable", "可寫 writable")
         case .exceptional: return Localized("exceptional", "例外 exceptional")
         case .timeout: return Localized("timeout", "逾時 timeout")
         case .blocked: return Localized("blocked", "阻塞")
-        case .cost: return Localized("cost", "開銷")
+        case .cost: return Localized("cost", "耗時")
         case .none: return Localized("none", "無")
         case .nothingReady: return Localized("nothing ready", "沒有就緒")
         case .nextCall: return Localized("next call:", "下次呼叫：")
@@ -74,16 +79,16 @@ public enum Term: CaseIterable, Sendable {
         case .pollNote: return Localized("whole array goes in; kernel fills revents", "整個陣列傳入；核心填寫 revents")
         case .epollNote: return Localized("the interest list stays in the kernel; only ready fds come back", "關注清單留在核心；只回傳就緒的 fd")
         case .fd: return Localized("fd", "fd")
-        case .peer: return Localized("peer", "對端")
+        case .peer: return Localized("peer", "對方")
         case .msgs: return Localized("msgs", "訊息")
         case .queued: return Localized("queued", "排隊")
         case .state: return Localized("state", "狀態")
         case .depth: return Localized("depth", "深度")
-        case .pausedCount: return Localized("paused", "暫停")
+        case .pausedCount: return Localized("full", "已滿")
         case .cap: return Localized("cap", "上限")
         case .deepestFirst: return Localized("deepest first", "最深優先")
         case .reading: return Localized("reading", "讀取中")
-        case .pausedState: return Localized("paused", "暫停")
+        case .pausedState: return Localized("full", "已滿")
         case .closing: return Localized("closing", "關閉中")
         case .pid: return Localized("pid", "pid")
         case .kind: return Localized("kind", "種類")
@@ -97,17 +102,31 @@ public enum Term: CaseIterable, Sendable {
         case .replayPlaying: return Localized("playing", "播放中")
         case .replayPaused: return Localized("paused", "已暫停")
         case .replayTitle: return Localized("replay", "重播")
-        case .recordedNoClients: return Localized("recorded: no client processes", "重播紀錄：沒有客戶端程序")
+        case .recordedNoClients: return Localized("recorded: no client processes", "重播紀錄：沒有用戶端程序")
         case .source: return Localized("source", "原始碼")
         case .explain: return Localized("explain", "解說")
         case .noCallInMode: return Localized("no call in this mode yet", "本模式尚未呼叫")
         case .nothingToExplain: return Localized("nothing to explain", "沒有需要解說的")
         case .seedWouldFail: return Localized("the seed would fail here:", "範例程式在此會失敗：")
         case .warningPrefix: return Localized("warning:", "注意：")
-        case .kernelPrefix: return Localized("kernel:", "核心：")
         // Six columns either way: the queues pane's number width.
         case .kernelUnread: return Localized("rcvq", "核心收")
         case .kernelUnsent: return Localized("sndq", "核心送")
+        case .legendSet: return Localized("set", "有設")
+        case .legendClear: return Localized("clear", "沒設")
+        case .legendTitle: return Localized("what the screen shows", "畫面上的符號")
+        case .legendTens: return Localized("bright digit = tens", "亮的數字＝十位數")
+        case .asRecorded: return Localized("as recorded", "呼叫當時")
+        case .kernelNow: return Localized("kernel now (live, changes while paused):", "核心現況（即時，暫停時仍會變）：")
+        case .timeline: return Localized("timeline", "時間軸")
+        case .callWord: return Localized("call", "呼叫")
+        case .legendIn: return Localized("in", "輸入")
+        case .legendOut: return Localized("out", "輸出")
+        case .legendReadable: return Localized("read", "可讀")
+        case .legendWritable: return Localized("write", "可寫")
+        case .legendBoth: return Localized("both", "皆可")
+        case .legendExceptional: return Localized("exc", "例外")
+        case .legendMode: return Localized("mode", "模式")
         }
     }
 }
@@ -130,6 +149,26 @@ public struct Labels: Sendable {
 
     public func waiting(in call: String) -> String {
         language == .en ? "waiting in \(call)..." : "在 \(call) 中等待..."
+    }
+
+    /// What `i` in the fd_set bits means: the program's own fd, set but not in `inputs`.
+    public func internalLegend(fd: Int32, long: Bool) -> String {
+        switch (language, long) {
+        case (.en, true): return "fd \(fd): own wake-up pipe, not in inputs"
+        case (.en, false): return "own fd \(fd)"
+        case (.zhTW, true): return "fd \(fd)：程式自己的喚醒管道，不在 inputs"
+        case (.zhTW, false): return "自用 fd \(fd)"
+        }
+    }
+
+    /// The queues' cap, per connection: "cap 64K each" / "每條上限 64K".
+    public func capEach(_ bytes: String) -> String {
+        language == .en ? "cap \(bytes) each" : "每條上限 \(bytes)"
+    }
+
+    /// A queue past its cap by part of one recv: "+1.0K over" / "超出 1.0K".
+    public func overCap(_ bytes: String) -> String {
+        language == .en ? "+\(bytes) over" : "超出 \(bytes)"
     }
 
     /// The tail of a list cut short: "+12 more".
@@ -195,11 +234,63 @@ public struct Labels: Sendable {
         }
     }
 
+    /// How a client ended, from the supervisor's "exit 0" / "signal 15".
+    public func exitDescription(_ text: String) -> String {
+        guard language == .zhTW else { return text }
+        if text.hasPrefix("exit ") { return "結束碼 " + text.dropFirst(5) }
+        if text.hasPrefix("signal ") { return "訊號 " + text.dropFirst(7) }
+        return text
+    }
+
     public func clientState(_ state: ClientRow.State) -> String {
         switch state {
         case .running: return self[.clientRunning]
         case .stopping: return self[.clientStopping]
         case .exited: return self[.clientExited]
+        }
+    }
+}
+
+/// The one-line messages of the status line, in both languages.
+public enum StatusMessage: Sendable, Equatable {
+    case startedClient(kind: String, pid: Int32)
+    case couldNotStartClient(String)
+    case closingClient(pid: Int32, kind: String)
+    case noClientToClose
+    case resettingClient(pid: Int32, kind: String)
+    case noClientToReset
+    case clientInterval(Double)
+    case traceStops(at: String, calls: Int)
+    case endOfTrace
+    case typedCall(String)
+    case noSuchCall(Int)
+
+    public func text(_ language: Language) -> String {
+        let zh = language == .zhTW
+        switch self {
+        case .startedClient(let kind, let pid):
+            return zh ? "已啟動 \(kind) 用戶端，pid \(pid)" : "started \(kind) client, pid \(pid)"
+        case .couldNotStartClient(let error):
+            return zh ? "無法啟動用戶端：\(error)" : "could not start a client: \(error)"
+        case .closingClient(let pid, let kind):
+            return zh ? "正在關閉用戶端 \(pid)（\(kind)）" : "closing client \(pid) (\(kind))"
+        case .noClientToClose:
+            return zh ? "沒有可關閉的用戶端" : "no client to close"
+        case .resettingClient(let pid, let kind):
+            return zh ? "正在重設用戶端 \(pid)（\(kind)）：RST" : "resetting client \(pid) (\(kind)): RST"
+        case .noClientToReset:
+            return zh ? "沒有可重設的用戶端" : "no client to reset"
+        case .clientInterval(let seconds):
+            let value = Format.decimal(seconds, places: seconds < 1 ? 2 : 1)
+            return zh ? "新的用戶端每 \(value) 秒傳送一次（執行中的不變）" : "new clients send every \(value) s (running ones keep theirs)"
+        case .traceStops(let damage, let calls):
+            return zh ? "紀錄檔在 \(damage) 中斷；可重播 \(calls) 次呼叫" : "the trace stops at \(damage); \(calls) calls replay"
+        case .endOfTrace:
+            return zh ? "紀錄檔結束" : "end of the trace"
+        case .typedCall(let digits):
+            return zh ? "跳到第 \(digits) 次呼叫（enter）" : "jump to call \(digits) (enter)"
+        case .noSuchCall(let seq):
+            return zh ? "紀錄檔中沒有第 \(seq) 次呼叫" : "no call \(seq) in this trace"
         }
     }
 }

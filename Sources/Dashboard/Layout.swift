@@ -91,6 +91,9 @@ public struct Layout: Sendable, Equatable {
 
     /// Rows the last call needs for its timing and the six fd_set rows under their ruler.
     static let lastCallRows = 8
+    /// The band beside the lists stops growing here: the call in flight, the checklist, the
+    /// backend's note and a few rows of lists.
+    static let tallestBand = 15
 
     /// The layout for a terminal of this size, or nil when it is too small.
     public static func compute(width: Int, height: Int, headerLines: Int = 2, hasStatus: Bool = false) -> Layout? {
@@ -111,7 +114,9 @@ public struct Layout: Sendable, Equatable {
         let content = bottom - top - (explainBand ? 5 : 4)
         guard content >= 7 else { return nil }
 
-        let band = content >= 9 ? min(max(9, content * 2 / 5), content - 4) : content - 2
+        // A tall terminal gives the band what the checklist needs and the rest to the queues
+        // and the log, which have rows to fill; the checklist would leave them empty.
+        let band = content >= 9 ? min(max(9, content * 2 / 5), content - 4, Self.tallestBand) : content - 2
         let rest = content - band
         let explainRows = explainBand ? max(3, rest * 3 / 10) : 0
         // Beside an explain pane the log is worth as much as the queues.

@@ -19,3 +19,10 @@ public struct Rect: Sendable, Equatable {
     /// The area inside a one-cell border.
     public var inner: Rect { Rect(x: x + 1, y: y + 1, width: width - 2, height: height - 2) }
 }
+
+extension Rect {
+    /// Whether the cell at x, y lies inside.
+    public func contains(x: Int, y: Int) -> Bool {
+        x >= self.x && x < maxX && y >= self.y && y < maxY
+    }
+}

@@ -5,10 +5,14 @@ struct RenderContext {
     let model: DashboardModel
     let labels: Labels
     let glyphs: Glyphs
+    /// The language drawn: the model's, but English where the terminal cannot draw Chinese
+    /// (a locale without UTF-8): our own text never comes out as `????`.
+    let language: Language
 
     init(_ model: DashboardModel) {
         self.model = model
-        self.labels = Labels(model.language)
+        self.language = model.asciiOnly ? .en : model.language
+        self.labels = Labels(language)
         self.glyphs = Glyphs(ascii: model.asciiOnly)
     }
 

@@ -55,7 +55,7 @@ public enum ReplayKeyTable {
               bar: Localized("speed", "速度"), barRank: 2,
               help: Localized("play faster / slower (0.25x to 8x)", "播放加快／減慢（0.25x 至 8x）")),
         .init(keys: [.character("v")], command: { _ in .cycleView }, label: "v", bar: Localized("view", "檢視"), barRank: 3,
-              help: Localized("cycle the right pane: last call, source, explain", "切換右側窗格：上次呼叫、原始碼、說明")),
+              help: Localized("cycle the right pane: last call, source, explain, timeline", "切換右側窗格：上次呼叫、原始碼、解說、時間軸")),
         .init(keys: [.character("?")], command: { _ in .toggleHelp }, label: "?", bar: Localized("help", "說明"), barRank: 0,
               help: Localized("show or hide this help (esc closes it too)", "顯示或隱藏本說明（esc 也可關閉）")),
         .init(keys: [.character("q"), .controlC], command: { _ in .quit }, label: "q", bar: Localized("quit", "離開"), barRank: 0,

@@ -25,10 +25,10 @@ enum Sentences {
                 : Localized("fd \(fd): \(bytes) bytes were waiting in the kernel", "fd \(fd)：核心中有 \(bytes) 位元組待讀")
         case .endOfStream(let fd):
             return Localized("fd \(fd): end of stream: recv returned b'' (the peer finished sending)",
-                             "fd \(fd)：串流結束，recv 回傳 b''（對端已送完）")
+                             "fd \(fd)：串流結束，recv 回傳 b''（對方已送完）")
         case .connectionError(let fd, let errno):
             return errno == "ECONNRESET"
-                ? Localized("fd \(fd): the peer reset the connection (ECONNRESET)", "fd \(fd)：對端重置了連線（ECONNRESET）")
+                ? Localized("fd \(fd): the peer reset the connection (ECONNRESET)", "fd \(fd)：對方重設了連線（ECONNRESET）")
                 : Localized("fd \(fd): the connection failed (\(errno))", "fd \(fd)：連線出錯（\(errno)）")
         case .roomToSend(let fd, let sent):
             return Localized("fd \(fd): room in the send buffer; sent \(sent) bytes",
@@ -106,6 +106,6 @@ enum Sentences {
     /// Bytes sent that the peer has not acknowledged yet (SIOCOUTQ).
     static func kernelUnsent(_ fd: Int32, _ bytes: Int) -> Localized {
         Localized("\(bytes) bytes sent on fd \(fd) are not yet acknowledged by the peer",
-                  "fd \(fd) 已送出的 \(bytes) 位元組尚未被對端確認")
+                  "fd \(fd) 已送出的 \(bytes) 位元組尚未被對方確認")
     }
 }

@@ -61,6 +61,14 @@ struct SourceWindow: Equatable {
         return window(start: best.start, rows: rows, count: count, highlighted: all)
     }
 
+    /// The window moved `offset` lines down (up when negative) from where `make` put it, no
+    /// fold: the scroll keys on a focused source view.
+    static func scrolled(_ window: SourceWindow, by offset: Int, count: Int, rows: Int, highlighted: Set<Int>) -> SourceWindow {
+        guard offset != 0, count > rows, rows > 0 else { return window }
+        let first = window.rows.compactMap { row -> Int? in if case .line(let index) = row { return index } else { return nil } }.first ?? 0
+        return Self.window(start: first + offset, rows: rows, count: count, highlighted: highlighted.sorted())
+    }
+
     /// `rows` lines from `start`, kept inside the code.
     private static func window(start: Int, rows: Int, count: Int, highlighted: [Int]) -> SourceWindow {
         let first = min(max(0, start), count - rows)

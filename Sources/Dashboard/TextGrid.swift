@@ -86,6 +86,12 @@ public struct TextGrid: Sendable, Equatable {
         for index in cells.indices { cells[index].role = role }
     }
 
+    /// Gives the cells of part of one row the same role (the selected connection's row).
+    public mutating func restyle(y: Int, x: Int, width w: Int, _ role: Role) {
+        guard y >= 0, y < height else { return }
+        for column in max(0, x)..<min(width, x + w) { cells[y * width + column].role = role }
+    }
+
     /// The grid as plain text lines, trailing spaces kept (tests compare whole lines).
     public var lines: [String] {
         (0..<height).map { row in

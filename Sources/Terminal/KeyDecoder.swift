@@ -23,6 +23,15 @@ enum KeyDecoder {
     static func decode(keyCode code: Int32) -> TerminalInput? {
         switch code {
         case KEY_RESIZE: return .resize
+        case KEY_MOUSE:
+            var x: Int32 = 0
+            var y: Int32 = 0
+            switch cn_mouse_read(&x, &y) {
+            case 1: return .mouse(MouseEvent(x: Int(x), y: Int(y), kind: .click))
+            case 4: return .mouse(MouseEvent(x: Int(x), y: Int(y), kind: .wheelUp))
+            case 5: return .mouse(MouseEvent(x: Int(x), y: Int(y), kind: .wheelDown))
+            default: return nil
+            }
         case KEY_UP: return .key(.up)
         case KEY_DOWN: return .key(.down)
         case KEY_LEFT: return .key(.left)

@@ -100,6 +100,8 @@ public enum TerminalGuard {
             guard let value = tigetstr(name), Int(bitPattern: value) != -1 else { continue }
             bytes += withoutPadding(Array(String(cString: value).utf8))
         }
+        // A crash skips endwin: turn the mouse reporting off too (xterm's normal and SGR modes).
+        bytes += Array("\u{1B}[?1000l\u{1B}[?1006l".utf8)
         // Without rmcup the dashboard stays on the main screen: start the shell on a new line.
         if tigetstr("rmcup").map({ Int(bitPattern: $0) == -1 }) ?? true {
             bytes += Array("\r\n".utf8)

@@ -7,6 +7,8 @@ import Glibc
 public enum TerminalInput: Hashable, Sendable {
     case key(Key)
     case resize
+    /// A click or a wheel turn (when the terminal reports the mouse).
+    case mouse(MouseEvent)
 }
 
 /// A signal that asks the program to end: the app quits gracefully on any of them.

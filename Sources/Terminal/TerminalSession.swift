@@ -70,11 +70,7 @@ public final class TerminalSession {
     }
 
     /// The locale's character set (after `setlocale(LC_ALL, "")`) is UTF-8.
-    public static func localeIsUTF8() -> Bool {
-        guard let codeset = nl_langinfo(nl_item(CODESET)) else { return false }
-        let name = String(cString: codeset).uppercased().filter { $0 != "-" }
-        return name == "UTF8"
-    }
+    public static func localeIsUTF8() -> Bool { LocaleSetup.codesetIsUTF8() }
 
     /// Takes the terminal: locale from the environment, raw keyboard (Ctrl-C is a key), no
     /// echo, keypad decoding, hidden cursor, alternate screen, signal and crash handlers,
@@ -89,8 +85,9 @@ public final class TerminalSession {
         var opened = false
         defer { if !opened { Self.claimed.withLock { $0 = false } } }
 
-        setlocale(LC_ALL, "")
-        isUTF8 = Self.localeIsUTF8()
+        // The environment's locale, or a borrowed UTF-8 character set when the environment
+        // asks for UTF-8 and its locale is not installed (see `LocaleSetup`).
+        isUTF8 = LocaleSetup.adopt().isUTF8
 
         try TerminalGuard.saveModes(of: STDOUT_FILENO)
         signalFD = try SignalHandling.signalPipe()
@@ -125,6 +122,8 @@ public final class TerminalSession {
         _ = curs_set(0)
         _ = set_escdelay(25)
         _ = typeahead(-1)  // finish every update even while keys are waiting
+        // Clicks select a row, the wheel scrolls; ncurses turns the reporting off in endwin.
+        if getenv("SELECTSCOPE_NO_MOUSE") == nil { _ = cn_mouse_enable() }
         palette = Palette.make(colourWanted: colour ?? !Self.noColorRequested)
 
         TerminalGuard.captureStderr()

@@ -245,6 +245,8 @@ struct CallDecoder {
         if errorCode != 0 {
             origin.result = -1
             origin.error = ErrnoName.of(errorCode)
+            // A signal cut it short: the program will make the call again (SPEC §6).
+            record.interrupted = errorCode == EINTR
         }
         let ready = errorCode == 0 && result > 0
         var damage = pending.damage

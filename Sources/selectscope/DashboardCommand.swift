@@ -24,20 +24,31 @@ struct DashboardCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Seconds between messages for the clients the dashboard starts (0.001 to 3600).")
     var interval: Double = 3
 
+    @Option(name: .customLong("break"), help: ArgumentHelp(
+        "Pause the loop the moment one of these events happens (comma-separated): short-send, close, reset, timeout, exceptional, refused, queue-at-cap, or all. `p` in the dashboard changes them.",
+        valueName: "events"))
+    var breakOn: String?
+
     func validate() throws {
         try OptionCheck.seconds(interval, "--interval", in: 0.001...3600)
+        if let breakOn, case .failure(let error) = Breakpoint.parseList(breakOn) {
+            throw ValidationError("--break: \(error)")
+        }
     }
 
     func run() throws {
         var config = server.config
         // The log pane shows a preview of each message, taken from the record's events.
         config.payloadCapture = 64
-        config.logCapacity = 200
+        config.logCapacity = 1000  // the log's history, paged with PgUp/PgDn
         config.measureCost = true
         let language = lang ?? Language(locale: currentLocaleName())
+        var breakpoints: Set<Breakpoint> = []
+        if let breakOn, case .success(let set) = Breakpoint.parseList(breakOn) { breakpoints = set }
         let dashboard: LiveDashboard
         do {
-            dashboard = try LiveDashboard(options: .init(server: config, record: record, language: language, clientInterval: interval))
+            dashboard = try LiveDashboard(options: .init(server: config, record: record, language: language, clientInterval: interval,
+                                                         breakpoints: breakpoints))
         } catch {
             stderrLine("selectscope: \(error)")
             throw ExitCode(1)

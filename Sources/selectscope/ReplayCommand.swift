@@ -22,6 +22,21 @@ struct ReplaySubcommand: ParsableCommand {
     @Option(name: .long, help: "Language of the labels (default: from the locale).")
     var lang: Language?
 
+    @Option(name: .long, help: ArgumentHelp("Write the timeline (one row per fd, one column per call) as an SVG picture to this file instead of opening the dashboard.", valueName: "OUT.svg"))
+    var svg: String?
+
+    @Option(name: .long, help: ArgumentHelp("With --svg: the calls to draw, by seq: A..B, A.., ..B or one call (default: the first \(TimelineSVG.defaultCallCap)).", valueName: "A..B"))
+    var calls: String?
+
+    func validate() throws {
+        if let calls {
+            guard svg != nil else { throw ValidationError("--calls chooses the calls of --svg; give --svg OUT.svg too") }
+            guard CallRange(parsing: calls) != nil else {
+                throw ValidationError("--calls must be A..B, A.., ..B or one call number, with A <= B (got '\(calls)')")
+            }
+        }
+    }
+
     func run() throws {
         let trace: TraceFile
         do {
@@ -33,6 +48,13 @@ struct ReplaySubcommand: ParsableCommand {
         guard !trace.records.isEmpty else {
             stderrLine("selectscope: \(file) has no select() call to replay" + (trace.damage.map { " (\($0))" } ?? ""))
             throw ExitCode(1)
+        }
+        if let svg {
+            try writeSVG(trace, to: svg)
+            if let damage = trace.damage {
+                stderrLine("selectscope: drew \(trace.records.count) calls; the trace stops at \(damage)")
+            }
+            return
         }
         let language = lang ?? Language(locale: currentLocaleName())
         do {
@@ -72,5 +94,47 @@ struct ReplaySubcommand: ParsableCommand {
         let percent = progress.bytesRead * 100 / total
         func megabytes(_ bytes: Int) -> String { TraceEncoder.decimal(Double(bytes) / 1e6, places: 1) }
         return "reading \(path): \(percent)% (\(megabytes(progress.bytesRead)) of \(megabytes(progress.totalBytes)) MB), \(progress.records) calls"
+    }
+
+    /// `--svg OUT.svg`: the timeline of the chosen calls as a picture; a line on stdout says
+    /// what was drawn (and what was left out).
+    private func writeSVG(_ trace: TraceFile, to path: String) throws {
+        let records = trace.records
+        let range = calls.flatMap(CallRange.init(parsing:))
+        let (picked, note) = TimelineSVG.select(records, range: range)
+        guard let first = picked.first, let last = picked.last else {
+            stderrLine("selectscope: no call of \(file) is in --calls \(calls ?? "") (the trace has calls \(records.first!.seq)-\(records.last!.seq))")
+            throw ExitCode(1)
+        }
+        let title = "select() timeline: \(file.split(separator: "/").last.map(String.init) ?? file), calls \(first.seq)-\(last.seq)"
+        let text = TimelineSVG.render(picked, title: title, note: note)
+        do {
+            try SVGFile.write(text, to: path)
+        } catch {
+            stderrLine("selectscope: \(error)")
+            throw ExitCode(1)
+        }
+        print("wrote \(path): calls \(first.seq)-\(last.seq), \(picked.count) columns" + (note.map { "; \($0)" } ?? ""))
+    }
+}
+
+/// Writes a whole file, or throws naming the call and errno (a missing directory, a full disk).
+enum SVGFile {
+    static func write(_ text: String, to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw SystemError("open \(path)", errno: errno) }
+        defer { close(fd) }
+        var text = text
+        try text.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw SystemError("write \(path)", errno: errno)
+                }
+                offset += written
+            }
+        }
     }
 }

@@ -27,9 +27,9 @@ import Testing
             (.bytesWaiting(fd: 5, bytes: 1), plain,
              "fd 5: 1 byte was waiting in the kernel", "fd 5：核心中有 1 位元組待讀"),
             (.endOfStream(fd: 6), plain,
-             "fd 6: end of stream: recv returned b'' (the peer finished sending)", "fd 6：串流結束，recv 回傳 b''（對端已送完）"),
+             "fd 6: end of stream: recv returned b'' (the peer finished sending)", "fd 6：串流結束，recv 回傳 b''（對方已送完）"),
             (.connectionError(fd: 6, errno: "ECONNRESET"), plain,
-             "fd 6: the peer reset the connection (ECONNRESET)", "fd 6：對端重置了連線（ECONNRESET）"),
+             "fd 6: the peer reset the connection (ECONNRESET)", "fd 6：對方重設了連線（ECONNRESET）"),
             (.connectionError(fd: 6, errno: "EPIPE"), plain,
              "fd 6: the connection failed (EPIPE)", "fd 6：連線出錯（EPIPE）"),
             (.roomToSend(fd: 5, sent: 12), plain,
@@ -121,7 +121,7 @@ import Testing
             ExplainPane.draw(RenderContext(model), box: box, on: &grid)
         }
         #expect(grid.trimmedLines == [
-            "┌ explain #9 ──────────────────────────────────────────────────────────┐",
+            "┌ explain #9 · as recorded ────────────────────────────────────────────┐",
             "│fd 6: end of stream: recv returned b'' (the peer finished sending)    │",
             "│fd 5: room in the send buffer; sent 12 bytes                          │",
             "│fd 7: urgent data (MSG_OOB) put it in exceptional; the server read the│",
@@ -142,22 +142,30 @@ import Testing
         #expect(grid.role(of: "still in writable") == .error)  // wrapped lines keep the role
     }
 
-    @Test func warningsAreWarningsAndTheKernelSaysWhatItStillHolds() {
+    @Test func warningsAreWarningsAndTheKernelNowIsKeptApartFromTheRecordedCall() {
         let model = TeachingFixtures.modeFourAcceptRecvQueueEmpty(view: .explain)
-        let grid = PaneHarness.draw(width: 80, height: 7) { grid, box in
+        let grid = PaneHarness.draw(width: 80, height: 8) { grid, box in
             ExplainPane.draw(RenderContext(model), box: box, on: &grid)
         }
         #expect(grid.trimmedLines == [
-            "┌ explain #23 ─────────────────────────────────────────────────────────────────┐",
+            "┌ explain #23 · as recorded ───────────────────────────────────────────────────┐",
             "│fd 3 (listener): a connection was waiting; accept() took it                   │",
             "│fd 6: 12 bytes were waiting in the kernel                                     │",
-            "│kernel: 2 more connections wait in fd 3's accept queue                        │",
             "│warning: fd 5: writable with nothing queued; taken out of outputs, or every   │",
             "│  call would return at once                                                   │",
+            "│kernel now (live, changes while paused):                                      │",
+            "│2 more connections wait in fd 3's accept queue                                │",
             "└──────────────────────────────────────────────────────────────────────────────┘",
         ])
         #expect(grid.role(of: "warning:") == .warning)
-        #expect(grid.role(of: "kernel:") == .label)
+        #expect(grid.role(of: "kernel now") == .label)
+        // A replay samples no kernel: the recorded sentences alone, no heading.
+        var replayed = model
+        replayed.server.listenerPending = nil
+        let recorded = PaneHarness.draw(width: 80, height: 8) { grid, box in
+            ExplainPane.draw(RenderContext(replayed), box: box, on: &grid)
+        }
+        #expect(!recorded.text.contains("kernel now"), "\(recorded.text)")
     }
 
     @Test func unreadAndUnacknowledgedBytesAreKernelFacts() {
@@ -176,7 +184,7 @@ import Testing
             ExplainPane.draw(RenderContext(model), box: box, on: &grid)
         }
         #expect(grid.trimmedLines == [
-            "┌ explain #9 ────────────────────────────────────┐",
+            "┌ explain #9 · as recorded ──────────────────────┐",
             "│the seed would fail here: fd 6 is               │",
             "│  127.0.0.1:51236 but the seed prints closing   │",
             "│  ('127.0.0.1', 51240): the last accepted       │",
@@ -205,7 +213,7 @@ import Testing
         let text = grid.text
         #expect(text.contains("解說 #41"))
         #expect(text.contains("範例程式在此會失敗："))
-        #expect(text.contains("核心："))
+        #expect(text.contains("核心現況（即時，暫停時仍會變）："))
         #expect(grid.role(of: "範例程式在此會失敗：") == .error)
     }
 
@@ -233,7 +241,7 @@ import Testing
             "fd 6 is 127.0.0.1:51236 but the seed prints closing ('127.0.0.1', 51240): the last accepted address",
             "exercise 5 never sets SO_REUSEADDR: restarting it soon fails with \"address already in use\"",
         ])
-        // Reading order: reasons, kernel, warnings, failures.
+        // Reading order: what the call recorded (reasons, warnings, failures), then the kernel now.
         #expect(items.map(\.rank) == items.map(\.rank).sorted { order($0) < order($1) })
     }
 
@@ -254,5 +262,5 @@ import Testing
         #expect(grid.trimmedLines[6] == "│… +247 more                                               │")
     }
 
-    private func order(_ rank: Int) -> Int { [2: 0, 3: 1, 1: 2, 0: 3][rank]! }
+    private func order(_ rank: Int) -> Int { [2: 0, 1: 1, 0: 2, 3: 3][rank]! }
 }

@@ -21,7 +21,9 @@ import Testing
             (.character("x"), .closeNewestClient), (.character("r"), .resetNewestClient),
             (.space, .pauseOrStep), (.enter, .resume), (.character("b"), .nextBackend), (.character("v"), .cycleView),
             (.character("+"), .fasterClients), (.character("-"), .slowerClients),
-            (.up, .scrollUp), (.down, .scrollDown), (.pageUp, .scrollUp), (.pageDown, .scrollDown),
+            (.up, .selectPrevious), (.down, .selectNext), (.pageUp, .pageUp), (.pageDown, .pageDown),
+            (.home, .scrollHome), (.end, .scrollEnd), (.character("k"), .scrollUp), (.character("j"), .scrollDown),
+            (.tab, .focusNext), (.character("z"), .zoom), (.character("p"), .chooseBreakpoints),
             (.character("?"), .toggleHelp), (.character("q"), .quit), (.controlC, .quit),
         ]
         for (key, command) in expected {
@@ -30,7 +32,7 @@ import Testing
     }
 
     @Test func unboundKeysDoNothing() {
-        #expect(KeyTable.command(for: .character("z")) == nil)
+        #expect(KeyTable.command(for: .character("Z")) == nil)
         #expect(KeyTable.command(for: .function(7)) == nil)
         #expect(KeyTable.command(for: .character("6")) == nil)
     }
@@ -71,7 +73,8 @@ import Testing
         model.showHelp = true
         let grid = DashboardRenderer.render(model, width: 80, height: 24)
         #expect(grid[0, 0].role == .dim)
-        #expect(grid.role(of: "1-5      switch") == .keyName)
+        let labelWidth = KeyTable.bindings.map { $0.label.count }.max()!
+        #expect(grid.role(of: "1-5" + String(repeating: " ", count: labelWidth - 3 + 2) + "switch") == .keyName)
     }
 
     @Test func keyBarShowsEveryBarEntryWhenWide() {
@@ -90,6 +93,27 @@ import Testing
             #expect(bar.contains("? help") && bar.contains("q quit") && bar.contains("c client") && bar.contains("space step"))
             #expect(width < 80 || bar.contains("v view"), "the views are found from the bar at 80 columns")
             #expect(DisplayWidth.of(bar) <= width)
+        }
+    }
+}
+
+/// The key bar at every width and language shows the most important keys, in one order.
+@Suite struct KeyBarRankingTests {
+    @Test func everyWidthAndLanguageShowsAPrefixOfOneRanking() {
+        let ranking = KeyTable.bindings.enumerated().filter { $0.element.bar != nil }
+            .sorted { ($0.element.barRank, $0.offset) < ($1.element.barRank, $1.offset) }.map(\.element.label)
+        let order = KeyTable.bindings.filter { $0.bar != nil }.map(\.label)
+        for language in Language.allCases {
+            for width in stride(from: 60, through: 200, by: 7) {
+                var model = Fixtures.modeOneGrowingQueues()
+                model.language = language
+                let bar = DashboardRenderer.render(model, width: width, height: 24).trimmedLines.last!
+                let shown = order.filter { label in
+                    let words = KeyTable.bindings.first { $0.label == label }!.bar!(language)
+                    return bar.contains(" \(label) \(words)")
+                }
+                #expect(Set(shown) == Set(ranking.prefix(shown.count)), "\(language) at \(width): \(bar)")
+            }
         }
     }
 }

@@ -22,8 +22,8 @@ import Testing
         var model = Fixtures.modeFourWritable()
         model.language = .zhTW
         let text = DashboardRenderer.render(model, width: 120, height: 40).text
-        for word in ["模式 4", "後端 select", "輸入 inputs", "輸出 outputs", "可讀 readable", "可寫 writable",
-                     "例外 exceptional", "佇列 queues", "客戶端", "紀錄", "說明", "練習4 使用writefds來傳送"] {
+        for word in ["模式 4", "後端 select", "讀取檢查表 inputs", "寫入檢查表 outputs", "可讀 readable", "可寫 writable",
+                     "例外 exceptional", "佇列 queues", "用戶端", "紀錄", "說明", "練習4 使用writefds來傳送"] {
             #expect(text.contains(word), "\(word)")
         }
         #expect(!text.contains("mode 4"))

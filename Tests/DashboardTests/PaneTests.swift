@@ -50,7 +50,7 @@ import Testing
             QueuesPane.draw(RenderContext(model), box: box, on: &grid)
         }
         #expect(grid.trimmedLines == [
-            "┌ queues 2 · paused 0 · queued 132B · cap 64K ─────────────────┐",
+            "┌ queues 2 · full 0 · queued 132B · cap 64K each ──────────────┐",
             "│fd peer              msgs queued     in    out  state    depth│",
             "│ 5 127.0.0.1:51234      6    72B    72B     0B  reading       │",
             "│ 6 127.0.0.1:51236      5    60B    60B     0B  reading       │",
@@ -66,11 +66,29 @@ import Testing
         let grid = PaneHarness.draw(width: 80, height: 5) { grid, box in
             QueuesPane.draw(RenderContext(model), box: box, on: &grid)
         }
-        #expect(grid.trimmedLines[3] == "│ 6 127.0.0.1:51236   5462    64K    60B     0B  paused   ████████████         │")
-        #expect(grid.role(of: "paused 1") == .warning)
-        #expect(grid.role(of: "paused  ") == .warning)
+        // Backpressure has its own word, not the loop's PAUSED.
+        #expect(grid.trimmedLines[3] == "│ 6 127.0.0.1:51236   5462    64K    60B     0B  full     ████████████         │")
+        #expect(grid.role(of: "full 1") == .warning)
+        #expect(grid.role(of: "full  ") == .warning)
         #expect(grid.role(of: "████") == .warning)
         #expect(grid.role(of: "reading") == .normal)
+    }
+
+    @Test func aQueuePastTheCapByOneReadSaysSo() {
+        var model = Fixtures.modeOneGrowingQueues()
+        model.server.connections[1].state = .paused
+        model.server.connections[1].queuedBytes = 65_536 + 1_000
+        let grid = PaneHarness.draw(width: 80, height: 5) { grid, box in
+            QueuesPane.draw(RenderContext(model), box: box, on: &grid)
+        }
+        #expect(grid.trimmedLines[0].contains("cap 64K each"), "\(grid.text)")
+        #expect(grid.trimmedLines[3].hasSuffix("65K  full     ██████ +1000B over │") || grid.trimmedLines[3].contains("over"), "\(grid.text)")
+        #expect(grid.role(of: "+") == .warning)
+        model.language = .zhTW
+        let chinese = PaneHarness.draw(width: 80, height: 5) { grid, box in
+            QueuesPane.draw(RenderContext(model), box: box, on: &grid)
+        }
+        #expect(chinese.text.contains("每條上限 64K") && chinese.text.contains("超出"), "\(chinese.text)")
     }
 
     @Test func queuesSortDeepestFirstWhenTheyDoNotFitAndScroll() {
@@ -207,7 +225,7 @@ import Testing
         let chinese = PaneHarness.draw(width: 80, height: 5) { grid, box in
             QueuesPane.draw(RenderContext(model), box: box, on: &grid)
         }
-        #expect(chinese.trimmedLines[1] == "│fd 對端              訊息   排隊     收     送  狀態   核心收 核心送  深度    │")
+        #expect(chinese.trimmedLines[1] == "│fd 對方              訊息   排隊     收     送  狀態   核心收 核心送  深度    │")
         #expect(chinese.trimmedLines[2] == "│ 5 127.0.0.1:51234      6    72B    72B     0B  讀取中   2.0K    12B          │")
     }
 

@@ -87,6 +87,6 @@ import Testing
         #expect(grid.text.contains("├ clients 0 ──"))
         #expect(grid.text.contains("│recorded: no client processes │"))
         let chinese = DashboardRenderer.render(Self.replay(language: .zhTW), width: 80, height: 24)
-        #expect(chinese.text.contains("重播紀錄：沒有客戶端程序"))
+        #expect(chinese.text.contains("重播紀錄：沒有用戶端程序"))
     }
 }

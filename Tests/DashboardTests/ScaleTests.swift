@@ -13,11 +13,11 @@ import Testing
             #expect(text.contains("conns 10000"))
             #expect(text.contains("inputs 9898"))
             #expect(text.contains("more"))
-            #expect(text.contains("queues 10000 · paused 103 · queued 26M · deepest first"))
+            #expect(text.contains("queues 10000 · full 103 · queued 26M · deepest first"))
             #expect(text.contains("/10000"))
             // Deepest first: the first queue row is a connection at the cap, held back.
             let header = try #require(grid.locate("fd peer"))
-            #expect(grid.lines[header.y + 1].contains("64K") && grid.lines[header.y + 1].contains("paused"))
+            #expect(grid.lines[header.y + 1].contains("64K") && grid.lines[header.y + 1].contains("full"))
             #expect(grid.role(of: "nfds 10005") == .dim)
         }
     }

@@ -36,6 +36,14 @@ import Testing
         chinese.showHelp = true
         chinese.status = "狀態訊息"
         models.append(chinese)
+        // The timeline, in both languages, with mode changes and an exceptional fd.
+        for language in Language.allCases {
+            var timeline = Fixtures.modeFourWritable()
+            timeline.view = .timeline
+            timeline.language = language
+            timeline.history = CallHistory(TimelineTests.records())
+            models.append(timeline)
+        }
         for model in models {
             for width in stride(from: 58, through: 132, by: 7) {
                 for height in stride(from: 14, through: 50, by: 4) {

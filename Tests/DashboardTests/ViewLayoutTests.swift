@@ -21,8 +21,10 @@ import Testing
         model.view = model.view.next
         #expect(rightTitle(model).hasPrefix("explain #23"))
         model.view = model.view.next
+        #expect(rightTitle(model).hasPrefix("timeline"))
+        model.view = model.view.next
         #expect(model.view == .lastCall)
-        #expect(DashboardView.allCases.map(\.next) == [.source, .explain, .lastCall])
+        #expect(DashboardView.allCases.map(\.next) == [.source, .explain, .timeline, .lastCall])
     }
 
     @Test func eightyByTwentyFourShowsOneViewAtATime() throws {
@@ -46,7 +48,7 @@ import Testing
         #expect(layout.slots(showing: .explain).map(\.view) == [.explain, .lastCall])
 
         let text = DashboardRenderer.render(TeachingFixtures.modeFourAcceptRecvQueueEmpty(), width: 120, height: 40).text
-        #expect(text.contains("┬ explain #23 ─"))
+        #expect(text.contains("┬ explain #23 · as recorded ─"))
         #expect(text.contains("│warning: fd 5: writable with nothing queued;"))
     }
 
@@ -64,7 +66,7 @@ import Testing
         #expect(dock.height - 2 >= 5)
         let grid = DashboardRenderer.render(TeachingFixtures.modeFourAcceptRecvQueueEmpty(), width: 80, height: 40)
         Snapshot.assertRowsFill(grid)
-        #expect(grid.text.contains("├ explain #23 ─"))
+        #expect(grid.text.contains("├ explain #23 · as recorded ─"))
     }
 
     @Test func fromOneHundredSixtyColumnsTheSourceHasAColumn() throws {

@@ -261,7 +261,8 @@ struct DashboardEndToEndTests {
         ("1-5", "switch to exercise"), ("c", "start the mode's client"), ("f", "flood client"),
         ("i", "idle client"), ("o", "oob client"), ("x", "close the newest client"),
         ("r", "reset the newest client"), ("space", "pause before the next call"), ("enter", "resume"),
-        ("b", "next backend"), ("+/-", "new clients send more"), ("up/down", "scroll the queues"),
+        ("b", "next backend"), ("+/-", "new clients send more"), ("up/down", "select a connection"),
+        ("PgUp/PgDn", "page the focused pane"), ("p", "breakpoints"), ("z", "zoom"),
         ("?", "show or hide this help"), ("q", "quit"),
     ]
 
@@ -473,12 +474,12 @@ struct DashboardEndToEndTests {
         try dashboard.start(["--lang", "zh-TW"])
         try dashboard.press("c")
         let screen = try dashboard.waitFor("a running client, in Chinese") { screen in
-            (screen.pane("客戶端") ?? []).contains { $0.firstMatch(of: #/^\s*\d+ sender\s+執行中 /#) != nil }
+            (screen.pane("用戶端") ?? []).contains { $0.firstMatch(of: #/^\s*\d+ sender\s+執行中 /#) != nil }
                 && (screen.pane("紀錄") ?? []).contains { $0.contains("received b'Hello, world'") }
         }
         #expect(screen.lines[0].hasPrefix("模式 1  練習1 "), "\(screen)")
-        #expect(screen.lines[1].hasSuffix("執行中"), "\(screen)")
-        for title in ["輸入 inputs", "輸出 outputs", "上次呼叫", "佇列 queues", "客戶端", "紀錄"] {
+        #expect(screen.lines[1].hasSuffix("執行中") || screen.lines[1].contains("執行中  在 select()"), "\(screen)")
+        for title in ["讀取檢查表 inputs", "寫入檢查表 outputs", "上次呼叫", "佇列 queues", "用戶端", "紀錄"] {
             #expect(screen.title(of: title) != nil, "no pane titled \(title):\n\(screen)")
         }
         #expect(screen.lines.last?.contains("? 說明") == true, "\(screen)")
@@ -500,7 +501,7 @@ struct DashboardEndToEndTests {
         for y in (top + 1)..<queues {
             #expect(divider < grid[y].count && "│┤├┼".contains(grid[y][divider]), "row \(y): no divider in column \(divider): \(screen.lines[y])")
         }
-        let pids = (screen.pane("客戶端") ?? []).compactMap { row in row.firstMatch(of: #/^\s*(\d+) sender/#).flatMap { pid_t($0.1) } }
+        let pids = (screen.pane("用戶端") ?? []).compactMap { row in row.firstMatch(of: #/^\s*(\d+) sender/#).flatMap { pid_t($0.1) } }
         #expect(pids.count == 1, "\(screen)")
         try expectChildClients(pids, of: dashboard)
         try quitAndExpectClean(dashboard, clients: Set(pids), by: .q)

@@ -1,9 +1,10 @@
 import SelectCore
 import Teaching
 
-/// `explain`: the last call in sentences. Why each fd came back ready, then what the kernel
-/// still holds, then what would misbehave (warnings) and where the seed's own code would
-/// have failed at this point (errors). Long sentences wrap with a hanging indent.
+/// `explain`: the last call in sentences. What the call recorded — why each fd came back
+/// ready, what would misbehave (warnings), where the seed's own code would have failed
+/// (errors) — and apart from it, under its own heading, what the kernel holds now (sampled
+/// live, so it changes while the screen is paused). Long sentences wrap with a hanging indent.
 ///
 /// ```
 /// ┌ explain #17 ───────────────────────────────┐
@@ -21,12 +22,22 @@ enum ExplainPane {
         var role: Role
         /// What survives a short pane: lower first.
         var rank: Int
+        /// From the recorded call, or sampled from the kernel now.
+        var block: Block = .recorded
+    }
+
+    /// Where a sentence's facts come from.
+    enum Block: Hashable {
+        /// The call's record: the same in a replay, and while paused.
+        case recorded
+        /// The kernel's queues sampled at frame time: they change while the screen is paused.
+        case kernelNow
     }
 
     static func draw(_ context: RenderContext, box: Rect, on grid: inout TextGrid) {
         let record = context.server.lastRecord
         var title = [Span(context.labels[.explain], .title)]
-        if let record { title.append(Span(" #\(record.seq)", .dim)) }
+        if let record { title.append(Span(" #\(record.seq)" + context.glyphs.separator + context.labels[.asRecorded], .dim)) }
         grid.drawTitle(title, on: box)
 
         let area = box.inner
@@ -45,30 +56,43 @@ enum ExplainPane {
             return
         }
         let wrapped = items.map { wrap($0, width: area.width, labels: context.labels) }
-        var shown = wrapped.flatMap { $0 }
-        if shown.count > area.height || unsaid > 0 {
+        // What the call recorded (the title says so) and what the kernel holds now are kept
+        // apart: the kernel's sentences come last under a heading of their own, since its
+        // figures change while the screen is paused.
+        func fits(_ indices: Set<Int>) -> Int { indices.reduce(0) { $0 + wrapped[$1].count } + (indices.contains { items[$0].block == .kernelNow } ? 1 : 0) }
+        var kept = Set(items.indices)
+        var cut = unsaid > 0
+        if fits(kept) > area.height || unsaid > 0 {
             // Not all fit: keep what matters most — where the seed would fail, then the
             // warnings, then why each fd was ready, then the kernel's queues — shown in
             // reading order, and count the rest on the last row.
             let room = area.height - 1
-            var kept = Set<Int>()
-            var used = 0
+            kept = []
             for index in items.indices.sorted(by: { (items[$0].rank, $0) < (items[$1].rank, $1) })
-            where used + wrapped[index].count <= room {
+            where fits(kept.union([index])) <= room {
                 kept.insert(index)
-                used += wrapped[index].count
             }
-            if kept.isEmpty {
-                // Not even one sentence fits whole: what fits of the most important one.
-                let first = items.indices.min { (items[$0].rank, $0) < (items[$1].rank, $1) }!
-                shown = Array(wrapped[first].prefix(items.count == 1 ? area.height : room))
-                kept.insert(first)
-            } else {
-                shown = items.indices.filter(kept.contains).flatMap { wrapped[$0] }
+            cut = true
+        }
+        var shown: [[Span]] = []
+        if kept.isEmpty {
+            // Not even one sentence fits whole: what fits of the most important one.
+            let first = items.indices.min { (items[$0].rank, $0) < (items[$1].rank, $1) }!
+            shown = Array(wrapped[first].prefix(items.count == 1 ? area.height : area.height - 1))
+            kept.insert(first)
+        } else {
+            var headed = false
+            for index in items.indices where kept.contains(index) {
+                if items[index].block == .kernelNow, !headed {
+                    headed = true
+                    shown.append([Span(context.labels[.kernelNow], .label)])
+                }
+                shown += wrapped[index]
             }
-            if kept.count < items.count || unsaid > 0 {
-                shown.append([Span(context.ellipsis + " " + context.labels.more(items.count - kept.count + unsaid), .dim)])
-            }
+        }
+        if cut && (kept.count < items.count || unsaid > 0) {
+            shown = Array(shown.prefix(area.height - 1))
+            shown.append([Span(context.ellipsis + " " + context.labels.more(items.count - kept.count + unsaid), .dim)])
         }
         for (row, line) in shown.prefix(area.height).enumerated() {
             var pen = Pen(row: row, in: area)
@@ -76,13 +100,13 @@ enum ExplainPane {
         }
     }
 
-    /// The sentences for a call, in the order they are read: why ready, the kernel's
-    /// queues, warnings, then where the seed would fail.
+    /// The sentences for a call, in the order they are read: why ready, warnings, where the
+    /// seed would fail; then the kernel's queues now.
     /// The sentences for a call, at most `limit` of each kind, and how many more there were.
     static func items(_ record: StepRecord, _ context: RenderContext, limit: Int = .max) -> (items: [Item], unsaid: Int) {
         let server = context.server
         let labels = context.labels
-        let language = context.model.language
+        let language = context.language
         let explanations = Explainer.explain(record, lastAcceptedBefore: server.lastAcceptedBeforeCall,
                                              queueCap: server.queueCap, fdSetSize: server.fdSetSize)
         var reasons: [Item] = []
@@ -104,7 +128,7 @@ enum ExplainPane {
             }
         }
         let kernel = kernelItems(record, context, limit: limit)
-        return (reasons + kernel.items + warnings + failures, unsaid + kernel.unsaid)
+        return (reasons + warnings + failures + kernel.items, unsaid + kernel.unsaid)
     }
 
     /// The sentences of a call, all of them (tests).
@@ -116,7 +140,7 @@ enum ExplainPane {
     /// connections to accept, bytes recv has not taken, bytes the peer has not acknowledged.
     static func kernelItems(_ record: StepRecord, _ context: RenderContext, limit: Int) -> (items: [Item], unsaid: Int) {
         let server = context.server
-        let language = context.model.language
+        let language = context.language
         var facts: [Localized] = []
         if let pending = server.listenerPending, pending > 0 {
             facts.append(Sentences.listenerPending(record.listener, pending))
@@ -139,7 +163,7 @@ enum ExplainPane {
                 }
             }
         }
-        let items = facts.map { Item(prefix: context.labels[.kernelPrefix], prefixRole: .label, text: $0(language), role: .normal, rank: 3) }
+        let items = facts.map { Item(prefix: "", prefixRole: .label, text: $0(language), role: .normal, rank: 3, block: .kernelNow) }
         return (items, unsaid)
     }
 

@@ -27,11 +27,11 @@ enum FDSetView {
 
     static func setRows(_ record: StepRecord, _ labels: Labels) -> [Row] {
         [
-            Row(label: "rd in", fds: record.inputs, internalFDs: record.internalFDs, word: labels[.inputs], role: .normal, isResult: false),
+            Row(label: "rd in", fds: record.inputs, internalFDs: record.internalFDs, word: "inputs", role: .normal, isResult: false),
             Row(label: "rd out", fds: record.readable, internalFDs: record.internalReady, word: labels[.readable], role: .readable, isResult: true),
-            Row(label: "wr in", fds: record.outputs, internalFDs: [], word: labels[.outputs], role: .normal, isResult: false),
+            Row(label: "wr in", fds: record.outputs, internalFDs: [], word: "outputs", role: .normal, isResult: false),
             Row(label: "wr out", fds: record.writable, internalFDs: [], word: labels[.writable], role: .writable, isResult: true),
-            Row(label: "ex in", fds: record.inputs, internalFDs: [], word: labels[.inputs], role: .normal, isResult: false),
+            Row(label: "ex in", fds: record.inputs, internalFDs: [], word: "inputs", role: .normal, isResult: false),
             Row(label: "ex out", fds: record.exceptional, internalFDs: [], word: labels[.exceptional], role: .exceptional, isResult: true),
         ]
     }
@@ -42,14 +42,29 @@ enum FDSetView {
         return Int(highest) + 1
     }
 
-    static func lines(_ record: StepRecord, _ context: RenderContext, width: Int, rows: Int) -> [[Span]] {
+    /// `waiting`: the call has not come back (in flight) or was cut short (interrupted): the
+    /// result rows say so instead of showing an empty result nobody got.
+    static func lines(_ record: StepRecord, _ context: RenderContext, width: Int, rows: Int, waiting: Bool = false) -> [[Span]] {
+        let waiting = waiting || record.interrupted
         let n = nfds(record)
         let drawable = n <= width - labelWidth - 2 - suffixRoom
         var lines: [[Span]] = [drawable ? ruler(n) : [Span("nfds \(n)", .dim)]]
         for row in setRows(record, context.labels) {
             var line = [Span(Format.pad(row.label, to: labelWidth), .label)]
-            if drawable {
-                line += bits(row, n: n, glyphs: context.glyphs)
+            if waiting && row.isResult {
+                // The first result row says why there is no result; the others only that.
+                let first = row.label == "rd out"
+                let word = record.interrupted ? (first ? context.labels.interruptedNote : context.labels.interrupted) : context.labels.waitingForResult
+                let pad = drawable && !(record.interrupted && first) ? n + 2 : 0
+                let room = max(0, width - labelWidth - pad)
+                line += [Span(String(repeating: " ", count: pad)), Span(Format.fit(word, width: room, ellipsis: context.ellipsis), record.interrupted ? .warning : .dim)]
+            } else if drawable {
+                var cells = bits(row, n: n, glyphs: context.glyphs)
+                // The selected connection's column, in every row.
+                if let selected = context.model.selection, selected >= 0, Int(selected) < n {
+                    cells[Int(selected)].role = .highlight
+                }
+                line += cells
                 line.append(Span("  "))
                 line += suffix(row, context, room: width - labelWidth - n - 2)
             } else {
@@ -60,10 +75,17 @@ enum FDSetView {
         return Array(lines.prefix(max(0, rows)))
     }
 
-    /// `fd     0123456789  nfds 10`: the last digit of each fd, every tenth one marked.
+    /// `fd     0123456789112345  nfds 16`: the ones digit of each fd, and at 10, 20, … the
+    /// tens digit instead, bright, so fd 12 can be found by counting from the bright `1`.
     static func ruler(_ n: Int) -> [Span] {
         var spans = [Span(Format.pad("fd", to: labelWidth), .label)]
-        for fd in 0..<n { spans.append(Span(String(fd % 10), fd % 10 == 0 ? .label : .dim)) }
+        for fd in 0..<n {
+            if fd % 10 == 0 {
+                spans.append(Span(String(fd / 10 % 10), .label))
+            } else {
+                spans.append(Span(String(fd % 10), .dim))
+            }
+        }
         spans.append(Span("  nfds \(n)", .dim))
         return spans
     }
@@ -78,6 +100,27 @@ enum FDSetView {
             if own[fd] { return Span(glyphs.bitInternal, .dim) }
             return Span(glyphs.bitClear, .dim)
         }
+    }
+
+    /// The foot of the bits: what `■`, `·` and `i` mean (the program's own fd named), and how
+    /// to read the ruler when it passes 10. The longest wording that fits; nil if none does.
+    static func legend(_ record: StepRecord, _ context: RenderContext, width: Int) -> [Span]? {
+        let glyphs = context.glyphs
+        let labels = context.labels
+        let n = nfds(record)
+        guard n <= width - labelWidth - 2 - suffixRoom else { return nil }
+        var spans = [Span(glyphs.bitSet, .highlight), Span(" " + labels[.legendSet] + "  ", .dim),
+                     Span(glyphs.bitClear, .dim), Span(" " + labels[.legendClear], .dim)]
+        if let own = record.internalFDs.first {
+            let long = spans + [Span("  "), Span(glyphs.bitInternal, .dim), Span(" " + labels.internalLegend(fd: own, long: true), .dim)]
+            let short = spans + [Span("  "), Span(glyphs.bitInternal, .dim), Span(" " + labels.internalLegend(fd: own, long: false), .dim)]
+            spans = long.displayWidth <= width ? long : short
+        }
+        if n > 10 {
+            let tens = spans + [Span("  " + labels[.legendTens], .dim)]
+            if tens.displayWidth <= width { spans = tens }
+        }
+        return spans.displayWidth <= width ? spans : nil
     }
 
     /// `inputs` after an "in" row; `readable [5]` after an "out" row.

@@ -18,7 +18,7 @@ enum HeaderPane {
             Span(labels[.backend] + " ", .label), Span(server.backend.rawValue), Span("  "),
             Span(server.listenAddress.description),
         ]
-        if context.model.language == .en, !context.model.asciiOnly, !server.mode.seedTitle.contains(server.mode.englishTitle),
+        if context.language == .en, !context.model.asciiOnly, !server.mode.seedTitle.contains(server.mode.englishTitle),
             title.displayWidth + place.displayWidth + DisplayWidth.of(server.mode.englishTitle) + 6 <= rect.width
         {
             title.append(Span("  " + server.mode.englishTitle, .dim))
@@ -56,8 +56,9 @@ enum HeaderPane {
                     [Span(context.glyphs.separator + labels.speed(replay.speed) + context.glyphs.separator, .dim),
                      Span(playing, replay.playing ? .readable : .warning)])
         }
+        let call = context.server.inFlight.map { [Span("  " + labels.inFlight(ResultPane.callName($0.backend), seq: $0.seq), .dim)] } ?? []
         switch context.server.runState {
-        case .running: return ([Span(labels[.running], .readable)], [])
+        case .running: return ([Span(labels[.running], .readable)], call)
         case .paused: return ([Span(labels[.paused], .warning)], [Span("  " + labels[.stepHint], .dim)])
         case .stepping: return ([Span(labels.waiting(in: context.callName), .highlight)], [])
         case .stopped: return ([Span(labels[.stopped], .error)], [])

@@ -1,10 +1,11 @@
 /// The bottom line: the main keys, generated from the key table (the replay's in a replay).
-/// On a narrow terminal the lowest-ranked entries drop out; the rest keep the table's order.
+/// On a narrow terminal the lowest-ranked entries drop out, lowest first; the rest keep the
+/// table's order.
 enum KeyBar {
     static func draw(_ context: RenderContext, in rect: Rect, on grid: inout TextGrid) {
         grid.fill(x: rect.x, y: rect.y, width: rect.width, height: 1, role: .keyBar)
         var pen = Pen(x: rect.x + 1, y: rect.y, limit: rect.maxX)
-        for (index, entry) in entries(KeyHelp.entries(context), context.model.language, width: rect.width - 1).enumerated() {
+        for (index, entry) in entries(KeyHelp.entries(context), context.language, width: rect.width - 1).enumerated() {
             if index > 0 { pen.write("  ", .keyBar, into: &grid) }
             pen.write(entry.key, .keyName, into: &grid)
             pen.write(" " + entry.text, .keyBar, into: &grid)
@@ -20,10 +21,12 @@ enum KeyBar {
         var used = -2
         for candidate in candidates.sorted(by: { ($0.rank, $0.index) < ($1.rank, $1.index) }) {
             let cost = 2 + DisplayWidth.of(candidate.key) + 1 + DisplayWidth.of(candidate.text)
-            if used + cost <= width {
-                kept.insert(candidate.index)
-                used += cost
-            }
+            // The least important go first, and only they: a short word further down the
+            // ranking never takes the place of a longer, more important one, so every width
+            // and language shows a prefix of the same ranking, in the table's order.
+            guard used + cost <= width else { break }
+            kept.insert(candidate.index)
+            used += cost
         }
         return candidates.filter { kept.contains($0.index) }.map { ($0.key, $0.text) }
     }

@@ -51,6 +51,7 @@ enum ListsPane {
             pen.write(" ", into: &grid)
             pen.write(context.describe(fd: fd), into: &grid)
             if fd == server.listener, !pendingInTitle, let pendingNote { pen.write(pendingNote, .warning, into: &grid) }
+            if fd == context.model.selection { grid.restyle(y: area.y + row, x: area.x, width: area.width, .highlight) }
         }
         if cut {
             var pen = Pen(row: area.height - 1, in: area)

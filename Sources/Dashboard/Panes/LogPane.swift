@@ -4,10 +4,23 @@ import SelectCore
 /// the number of the call that produced it.
 enum LogPane {
     static func draw(_ context: RenderContext, box: Rect, on grid: inout TextGrid) {
-        grid.drawTitle([Span(context.labels[.log], .title)], on: box)
+        var title = [Span(context.labels[.log], .title)]
+        let breakpoints = Breakpoint.allCases.filter { context.model.breakpoints.contains($0) }
+        if !breakpoints.isEmpty {
+            let names = breakpoints.count == Breakpoint.allCases.count ? "all" : breakpoints.map(\.rawValue).joined(separator: ",")
+            title.append(Span(context.glyphs.separator + context.labels.breakpointsShort + " " + names, .warning))
+        }
+        grid.drawTitle(title, on: box)
         let area = box.inner
         guard area.height > 0 else { return }
-        let entries = context.server.log.suffix(area.height)
+        // Scrolled back through the history (PgUp/PgDn, Home/End, j/k), else the newest.
+        let log = context.server.log
+        let back = min(max(0, context.model.logScroll), max(0, log.count - area.height))
+        let entries = log.dropLast(back).suffix(area.height)
+        if back > 0 {
+            title.append(Span(context.glyphs.separator + context.glyphs.down + "\(back) " + (context.model.language == .en ? "newer (End)" : "較新（End）"), .highlight))
+            grid.drawTitle(title, on: box)
+        }
         if entries.isEmpty {
             var pen = Pen(row: 0, in: area)
             pen.write(context.labels[.noEvents], .dim, into: &grid)
@@ -22,6 +35,9 @@ enum LogPane {
             // The seed's words cut a long payload with "…"; a terminal without UTF-8 gets dots.
             if context.model.asciiOnly { line = line.replacing("…", with: context.ellipsis) }
             pen.write(Format.fit(line, width: pen.remaining, ellipsis: context.ellipsis), role(of: entry.event), into: &grid)
+            if entry.event.fd >= 0, entry.event.fd == context.model.selection {
+                grid.restyle(y: area.y + row, x: area.x, width: area.width, .highlight)
+            }
         }
     }
 

@@ -63,8 +63,17 @@ struct QueueColumns {
         }
         if barWidth > 0 {
             pen.skip(1)
-            let bar = context.glyphs.bar(Double(row.queuedBytes) / Double(cap), width: barWidth)
+            // The cap is checked before each recv, so a queue can pass it by up to one recv:
+            // say so, rather than let `queued 65K` under `cap 64K` look like a broken cap.
+            let over = cap > 0 ? row.queuedBytes - cap : 0
+            let note = over > 0 ? " " + context.labels.overCap(Format.bytes(over)) : ""
+            let barRoom = over > 0 ? max(1, barWidth - DisplayWidth.of(note)) : barWidth
+            let bar = context.glyphs.bar(Double(row.queuedBytes) / Double(cap), width: barRoom)
             pen.write(bar, full ? .warning : .highlight, into: &grid)
+            if over > 0 {
+                pen.skip(barRoom - DisplayWidth.of(bar))
+                pen.write(note, .warning, into: &grid)
+            }
         }
     }
 

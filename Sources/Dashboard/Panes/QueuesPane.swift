@@ -1,7 +1,8 @@
 import SelectCore
 
 /// `queues`: one row per connection — how much the server holds for it, how much it moved,
-/// and whether backpressure stopped reading it. When all rows fit they stay in accept
+/// and whether backpressure stopped reading it (`full`: its queue reached the cap, so it is
+/// out of `inputs` until it drains; a different word from the loop's PAUSED). When all rows fit they stay in accept
 /// order, so nothing jumps while you watch; when they do not, the deepest (then the most
 /// recently busy) come first and the scroll keys page through the rest.
 enum QueuesPane {
@@ -11,7 +12,9 @@ enum QueuesPane {
         let sep = context.glyphs.separator
         let connections = server.connections
         let area = box.inner
-        let visible = max(0, area.height - 1)
+        // One row of room goes to a connection, not to the column names above none.
+        let headerRows = headerRows(area.height)
+        let visible = max(0, area.height - headerRows)
         let sorted = connections.count > visible
 
         var paused = 0
@@ -26,16 +29,10 @@ enum QueuesPane {
             Span(sep + labels[.queued] + " " + Format.bytes(queued), .dim),
         ]
         if sorted { title.append(Span(sep + labels[.deepestFirst], .dim)) }
-        if server.queueCap > 0 { title.append(Span(sep + labels[.cap] + " " + Format.bytes(server.queueCap), .dim)) }
+        if server.queueCap > 0 { title.append(Span(sep + labels.capEach(Format.bytes(server.queueCap)), .dim)) }
 
         let scroll = sorted ? min(max(0, context.model.scroll), connections.count - visible) : 0
-        let shown: [ConnectionRow]
-        if sorted {
-            let top = TopK.indices(count: connections.count, k: scroll + visible) { deeperFirst(connections, $0, $1) }
-            shown = top.dropFirst(scroll).map { connections[$0] }
-        } else {
-            shown = connections
-        }
+        let shown = shownRows(server, visible: visible, scroll: context.model.scroll)
         let position = sorted && !shown.isEmpty ? [Span("\(scroll + 1)-\(scroll + shown.count)/\(connections.count)", .dim)] : []
         grid.drawTitle(title, right: position, on: box)
 
@@ -46,12 +43,27 @@ enum QueuesPane {
             return
         }
         let columns = QueueColumns(shown, context, width: area.width)
-        var header = Pen(row: 0, in: area)
-        columns.header(&header, into: &grid)
-        for (index, row) in shown.prefix(visible).enumerated() {
-            var pen = Pen(row: index + 1, in: area)
-            columns.row(row, &pen, into: &grid)
+        if headerRows > 0 {
+            var header = Pen(row: 0, in: area)
+            columns.header(&header, into: &grid)
         }
+        for (index, row) in shown.prefix(visible).enumerated() {
+            var pen = Pen(row: index + headerRows, in: area)
+            columns.row(row, &pen, into: &grid)
+            if row.fd == context.model.selection { grid.restyle(y: area.y + index + headerRows, x: area.x, width: area.width, .highlight) }
+        }
+    }
+
+    /// The column names take a row only when a connection row fits under them.
+    static func headerRows(_ height: Int) -> Int { height >= 2 ? 1 : 0 }
+
+    /// The rows on screen: all in accept order when they fit, else a page of them deepest first.
+    static func shownRows(_ server: ServerSnapshot, visible: Int, scroll: Int) -> [ConnectionRow] {
+        let connections = server.connections
+        guard connections.count > visible else { return connections }
+        let scroll = min(max(0, scroll), connections.count - visible)
+        let top = TopK.indices(count: connections.count, k: scroll + visible) { deeperFirst(connections, $0, $1) }
+        return top.dropFirst(scroll).map { connections[$0] }
     }
 
     /// Deepest queue first, then the most recently ready, then by fd so ties stay put.

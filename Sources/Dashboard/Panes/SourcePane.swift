@@ -39,7 +39,10 @@ enum SourcePane {
             for kind in SourceMap.branches(for: record) where kind != .selectCall { branch.formUnion(map.lines(of: kind)) }
         }
         let anchor = map.lines(of: .selectCall).first ?? 0
-        let window = SourceWindow.make(lines: map.lines, highlighted: highlighted, branch: branch, anchor: anchor, rows: rows)
+        var window = SourceWindow.make(lines: map.lines, highlighted: highlighted, branch: branch, anchor: anchor, rows: rows)
+        if context.model.focus == .view, context.model.sourceScroll != 0 {
+            window = SourceWindow.scrolled(window, by: context.model.sourceScroll, count: map.lines.count, rows: rows, highlighted: highlighted)
+        }
         return Plan(map: map, record: record, highlighted: highlighted, window: window)
     }
 

@@ -262,7 +262,7 @@ struct TraceLine: Decodable {
         case `internal`, internalReady = "internal_ready"
         case readable, writable, exceptional
         case blockedMilliseconds = "blocked_ms", costMicroseconds = "cost_us"
-        case hangupWatch = "hangup_watch", hungUp = "hung_up", revents
+        case hangupWatch = "hangup_watch", hungUp = "hung_up", revents, interrupted
         case events, queues
     }
 
@@ -292,6 +292,7 @@ struct TraceLine: Decodable {
         }
         record.blockedMilliseconds = try object.number(Double.self, .blockedMilliseconds, in: 0...Limits.milliseconds) ?? 0
         record.costMicroseconds = try object.number(Double.self, .costMicroseconds, in: 0...Limits.microseconds) ?? 0
+        record.interrupted = try object.decodeIfPresent(Bool.self, forKey: .interrupted) ?? false
         if object.contains(.events) {
             var list = try object.nestedUnkeyedContainer(forKey: .events)
             while !list.isAtEnd {

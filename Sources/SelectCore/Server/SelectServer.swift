@@ -64,6 +64,10 @@ public final class SelectServer: @unchecked Sendable {
     let lock = Mutex(())
     /// Set by the host around pauses, read by snapshots.
     var runState: RunState = .running
+    /// The call being made, while it blocks: published for the screen (SPEC §6).
+    private var inFlight: InFlightCall?
+    /// Called on the loop's thread once a call is published as in flight, before it blocks.
+    var callStarted: ((InFlightCall) -> Void)?
 
     /// Binds and listens. Throws `Sockets.SetupError` for a busy port or a bad host.
     public init(config: ServerConfig) throws {
@@ -137,7 +141,10 @@ public final class SelectServer: @unchecked Sendable {
             }
             record.internalFDs = internalFDs
             lastAcceptedBeforeCall = lastAccepted
+            inFlight = InFlightCall(seq: record.seq, backend: backendKind, timeout: mode.timeout,
+                                    startedAt: startTime + record.time, internalFDs: internalFDs)
         }
+        if let callStarted, let inFlight { callStarted(inFlight) }
         // The thread's CPU clock costs a system call: at machine speed it is read on one call
         // in 64, at human speed (the last call slept) on every call.
         let measure = config.measureCost && (record.seq & 63 == 0 || completed.blockedMilliseconds > 1)
@@ -148,7 +155,10 @@ public final class SelectServer: @unchecked Sendable {
             record.costMicroseconds = (Posix.threadCPUSeconds() - costStart) * 1_000_000
             lastCost = record.costMicroseconds
         }
+        // Only the program's own fds woke it: the exercise's result is not in, the call was cut.
+        record.interrupted = record.isEmptyResult && !record.internalReady.isEmpty
         lock.withLock {
+            inFlight = nil
             handleResult()
             swap(&record, &completed)
         }
@@ -711,6 +721,7 @@ public final class SelectServer: @unchecked Sendable {
                 if completed.costMicroseconds == 0 { snapshot.lastRecord?.costMicroseconds = lastCost }
             }
             snapshot.lastAcceptedBeforeCall = lastAcceptedBeforeCall
+            snapshot.inFlight = inFlight
             snapshot.connections.reserveCapacity(acceptOrder.count)
             for fd in acceptOrder {
                 guard let c = open(fd) else { continue }

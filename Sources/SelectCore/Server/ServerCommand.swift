@@ -7,4 +7,6 @@ public enum ServerCommand: Sendable, Equatable {
     case step
     case resume
     case stop
+    /// Pause the loop right after a call in which one of these events happened.
+    case setBreakpoints(Set<Breakpoint>)
 }

@@ -35,12 +35,23 @@ public final class ServerHost: @unchecked Sendable {
     /// The kernel's queues are sampled at most this often, and only while a screen watches.
     public static let sampleInterval = 0.1
     private var lastSample = -Double.infinity
+    /// Events that pause the loop the moment they happen.
+    private var breakpoints: Set<Breakpoint> = []
+    /// The last breakpoint that paused the loop, until the screen takes it.
+    private let breakHit = Mutex<BreakpointHit?>(nil)
+    /// A stepped call was cut short by a wake-up: the step is still owed.
+    private var stepOwed = false
 
     public init(server: SelectServer) throws {
         self.server = server
         self.wake = try Posix.makePipe()
         self.changed = try Posix.makePipe()
         self.internalFDs = [wake.read]
+        // The screen shows the call in flight as soon as it is made, not when it returns.
+        server.callStarted = { [weak self] call in
+            self?.feed?.updateStatus { $0.inFlight = call }
+            self?.notifyChange()
+        }
     }
 
     deinit {
@@ -125,6 +136,11 @@ public final class ServerHost: @unchecked Sendable {
                 // Only a wake-up (or a pause) can have brought commands or a signal.
                 if drainWake() { return }
                 if applyCommands() { return }
+                if stepOwed {
+                    // The cut call is made again; a `space` meanwhile does not add a second.
+                    stepOwed = false
+                    if paused { stepsRequested = max(stepsRequested, 1) }
+                }
             }
             if paused && stepsRequested == 0 {
                 setRunState(.paused)
@@ -141,7 +157,10 @@ public final class ServerHost: @unchecked Sendable {
             }
             woken = try server.advance(internalFDs: internalFDs)
             if stepping { setRunState(.paused) }
+            if stepping && server.lastRecord.interrupted { stepOwed = true }
+            if !breakpoints.isEmpty { checkBreakpoints() }
             if let feed {
+                feed.updateStatus { $0.inFlight = nil }
                 feed.publish(server.lastRecord)
                 sampleKernelIfDue(force: false)
             }
@@ -258,6 +277,8 @@ public final class ServerHost: @unchecked Sendable {
                 setRunState(.running)
             case .stop:
                 return true
+            case .setBreakpoints(let set):
+                breakpoints = set
             }
             notifyChange()
         }
@@ -275,6 +296,27 @@ public final class ServerHost: @unchecked Sendable {
         feed?.updateStatus {
             $0.backend = backend
             $0.listsBeforeNextCall = lists
+        }
+    }
+
+    /// Pauses the loop when the call just made produced an event of interest.
+    private func checkBreakpoints() {
+        let record = server.lastRecord
+        for event in record.events {
+            guard let breakpoint = Breakpoint.allCases.first(where: { breakpoints.contains($0) && $0.matches(event) }) else { continue }
+            paused = true
+            stepsRequested = 0
+            setRunState(.paused)
+            breakHit.withLock { $0 = BreakpointHit(breakpoint: breakpoint, seq: record.seq, event: event) }
+            return
+        }
+    }
+
+    /// Safe from any thread: the breakpoint that last paused the loop, once.
+    public func takeBreakpointHit() -> BreakpointHit? {
+        breakHit.withLock { hit in
+            defer { hit = nil }
+            return hit
         }
     }
 

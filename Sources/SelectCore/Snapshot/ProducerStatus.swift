@@ -19,6 +19,8 @@ public struct ProducerStatus: Sendable, Equatable {
     /// The lists changed between calls (a mode or backend switch): what the next call is
     /// given, until its record arrives.
     public var listsBeforeNextCall: ListsBeforeCall?
+    /// The call the producer is blocked in right now, if any (SPEC §6).
+    public var inFlight: InFlightCall?
 
     public init() {}
 }

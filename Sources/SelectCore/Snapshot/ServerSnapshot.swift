@@ -100,11 +100,35 @@ public struct ServerSnapshot: Sendable, Equatable {
     /// The peer the seed's `client_address` held when the last call began (for explaining
     /// the seed's wrong "closing" address).
     public var lastAcceptedBeforeCall: PeerAddress?
+    /// The call the server is blocked in right now, if any (never set in replay).
+    public var inFlight: InFlightCall?
 
     public init() {}
 
     /// The peer of a connection fd, if it is open.
     public func peer(of fd: Int32) -> PeerAddress? {
         connections.first { $0.fd == fd }?.peer
+    }
+}
+
+/// The readiness call the server is inside right now (SPEC §6): published just before it
+/// blocks and cleared, under the same lock, when the result is handled. The sets it was
+/// given are the snapshot's `inputs` and `outputs`, which cannot change while it blocks.
+public struct InFlightCall: Sendable, Equatable {
+    public var seq: Int
+    public var backend: BackendKind
+    /// The timeout passed, in seconds; nil blocks until something is ready.
+    public var timeout: Double?
+    /// When the call began, on `Posix.monotonicSeconds()`'s clock.
+    public var startedAt: Double
+    /// The program's own fds in the call (its wake-up pipe), never in `inputs`.
+    public var internalFDs: [Int32]
+
+    public init(seq: Int, backend: BackendKind, timeout: Double?, startedAt: Double, internalFDs: [Int32] = []) {
+        self.seq = seq
+        self.backend = backend
+        self.timeout = timeout
+        self.startedAt = startedAt
+        self.internalFDs = internalFDs
     }
 }

@@ -151,6 +151,7 @@ public struct SnapshotReducer: Sendable {
         snapshot.listener = listener
         snapshot.counters = counters
         snapshot.runState = status.runState
+        snapshot.inFlight = status.inFlight
         if let lists = status.listsBeforeNextCall, lists.afterSeq == counters.calls {
             snapshot.inputs = lists.inputs
             snapshot.outputs = lists.outputs

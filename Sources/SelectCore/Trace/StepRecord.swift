@@ -106,6 +106,10 @@ public struct StepRecord: Sendable, Equatable {
     public var costMicroseconds: Double = 0
     public var events: [ServerEvent] = []
     public var queues: [QueueDepth] = []
+    /// The program cut the call short for its own reasons (a key, a command, a signal): only
+    /// its internal fds woke it. Its empty result is not the exercise's: the next step makes
+    /// the call again (SPEC §6).
+    public var interrupted = false
     /// Set only for a traced program's call (`selectscope trace`): which process and call.
     public var origin: CallOrigin?
 
@@ -129,6 +133,7 @@ public struct StepRecord: Sendable, Equatable {
         Self.clear(&queues)
         blockedMilliseconds = 0
         costMicroseconds = 0
+        interrupted = false
     }
 
     private static func clear<Element>(_ list: inout [Element]) {

@@ -31,6 +31,7 @@ public enum TraceEncoder {
         }
         out += ",\"blocked_ms\":" + decimal(record.blockedMilliseconds, places: 3)
         if record.costMicroseconds > 0 { out += ",\"cost_us\":" + decimal(record.costMicroseconds, places: 2) }
+        if record.interrupted { out += ",\"interrupted\":true" }
         if let origin = record.origin { out += ",\"traced\":" + self.origin(origin) }
         out += ",\"events\":["
         for (index, event) in record.events.enumerated() {

@@ -18,6 +18,7 @@ final class LiveDashboard {
         var record: String?
         var language: Language
         var clientInterval = 3.0
+        var breakpoints: Set<Breakpoint> = []
     }
 
     private let options: Options
@@ -32,25 +33,29 @@ final class LiveDashboard {
     private let recordingFailure = SharedText()
     private var pacer = FramePacer()
     private var dirty = true
-    private var showHelp = false
-    private var scroll = 0
-    private var view = DashboardView.lastCall
-    private var clientInterval: Double
-    private var status: String?
-    private var snapshot = ServerSnapshot()
+    /// The screen's whole state; only `DashboardState.update` changes it.
+    private var state: DashboardState
     private var registeredPIDs: Set<Int32> = []
+    /// Local ports of the clients, found once each (see `ClientPorts`).
+    private var clientPorts: [Int32: Int] = [:]
+    /// When the frame drawn goes stale on its own (see `staleAt`).
+    private var tickDue: Double?
+    /// Every call's sets, appended by the server thread, copied by the screen (timeline view).
+    private let history = SharedHistory()
 
     /// Opens everything a run needs. Throws a message for the user (busy port, no terminal)
     /// before the screen is touched.
     init(options: Options) throws {
         self.options = options
-        self.clientInterval = options.clientInterval
+        state = DashboardState(language: options.language, clientInterval: options.clientInterval, breakpoints: options.breakpoints)
         try TerminalSession.checkUsable()
         FileLimits.raiseToHardLimit()
         let server = try SelectServer(config: options.server)
         host = try ServerHost(server: server)
         serverDone = try ServerExit()
         feed = host.watch(logCapacity: options.server.logCapacity)
+        let history = self.history
+        host.observe { history.append($0) }
         if let path = options.record {
             let failure = recordingFailure
             let recorder = try TraceRecorder(path: path, listenAddress: server.listenAddress) { [weak host] error in
@@ -62,6 +67,7 @@ final class LiveDashboard {
         } else {
             recorder = nil
         }
+        if !options.breakpoints.isEmpty { host.send(.setBreakpoints(options.breakpoints)) }
         let connectHost = server.listenAddress.host == "0.0.0.0" || server.listenAddress.host == "::" ? "localhost" : server.listenAddress.host
         supervisor = ClientSupervisor(executable: ClientSupervisor.currentExecutable(), host: connectHost, port: server.listenAddress.port)
         session = try TerminalSession()
@@ -73,6 +79,9 @@ final class LiveDashboard {
     func run() -> String? {
         let done = serverDone
         host.start { error in done.finish(error) }
+        // The first frame shows the first call blocked on the listener, never a blank pane:
+        // wait (briefly) for the server to publish it.
+        _ = session.wait(forInputOr: [host.changeFD], timeout: 1)
         var failure: String?
         loop: while true {
             if let error = serverDone.error {
@@ -83,7 +92,11 @@ final class LiveDashboard {
 
             var watched = supervisor.outputFDs
             if !dirty { watched.append(host.changeFD) }
-            let timeout: Double? = dirty ? pacer.delay() : (supervisor.hasUnreaped ? 0.05 : nil)
+            var timeout: Double? = dirty ? pacer.delay() : (supervisor.hasUnreaped || missingPorts ? 0.05 : nil)
+            if !dirty, let due = tickDue {
+                let tick = max(0, due - Posix.monotonicSeconds())
+                timeout = min(timeout ?? tick, tick)
+            }
             let woke = session.wait(forInputOr: watched, timeout: timeout)
             if !woke.signals.isEmpty || woke.hangup { break }
             if woke.ready.contains(host.changeFD) { dirty = true }
@@ -91,13 +104,28 @@ final class LiveDashboard {
                 syncCrashHookChildren()
                 dirty = true
             }
-            for input in session.readKeys() {
+            if missingPorts { findPorts() }
+            if !dirty, let due = tickDue, Posix.monotonicSeconds() >= due { dirty = true }
+            _ = state.apply(.clock(Posix.monotonicSeconds()))
+            let inputs = session.readKeys()
+            if !inputs.isEmpty {
+                // Keys typed together act in order, each on the state the one before left:
+                // the state holds the mode asked for, so `2c` starts mode 2's client.
+                observe()
+            }
+            for input in inputs {
+                dirty = true
+                let effects: [DashboardEffect]
                 switch input {
                 case .resize:
-                    dirty = true
+                    let size = session.size
+                    effects = state.apply(.resized(width: size.width, height: size.height))
                 case .key(let key):
-                    if !handle(key) { break loop }
+                    effects = state.apply(.key(key))
+                case .mouse(let event):
+                    effects = state.apply(.mouse(event))
                 }
+                if !perform(effects) { break loop }
             }
         }
         shutDown()
@@ -108,78 +136,104 @@ final class LiveDashboard {
         return failure
     }
 
+    /// When the frame just drawn goes stale on its own (the in-flight call's "blocked for"
+    /// turns a second, a status message fades, a finished client folds away), or nil when
+    /// nothing ticks. At most one frame a second: idle, the screen costs next to nothing.
+    private func staleAt(_ drawn: DashboardModel) -> Double? {
+        var due: Double?
+        func soonest(_ time: Double) { due = min(due ?? time, time) }
+        if let call = drawn.server.inFlight {
+            // The next whole second of blocking.
+            soonest(call.startedAt + floor(drawn.now - call.startedAt) + 1)
+        }
+        if let status = state.status, drawn.status != nil { soonest(status.since + StatusLine.lifetime) }
+        if let oldest = state.exitedAt.values.min(), drawn.foldedClients < state.exitedAt.count {
+            soonest(oldest + DashboardState.finishedClientLinger)
+        }
+        return due
+    }
+
+    private var missingPorts: Bool {
+        supervisor.rows.contains { $0.state == .running && clientPorts[$0.pid] == nil }
+    }
+
+    private func findPorts() {
+        for row in supervisor.rows where row.state == .running && clientPorts[row.pid] == nil {
+            if let port = ClientPorts.localPort(of: row.pid) {
+                clientPorts[row.pid] = port
+                dirty = true
+            }
+        }
+    }
+
+    /// Feeds the state a fresh snapshot and the client rows.
+    private func observe() {
+        host.takeChange()
+        let rows = supervisor.rows.map { row -> ClientRow in
+            var row = row
+            row.localPort = clientPorts[row.pid]
+            return row
+        }
+        _ = state.apply(.clock(Posix.monotonicSeconds()))
+        _ = state.apply(.observed(feed.snapshot(), clients: rows))
+        if let error = host.takeCommandError() { _ = state.apply(.status(error)) }
+        if let hit = host.takeBreakpointHit() { _ = state.apply(.breakpointHit(hit)) }
+    }
+
     private func draw() {
         pacer.willDraw()
-        host.takeChange()
-        snapshot = feed.snapshot()
-        if let error = host.takeCommandError() { status = error }
+        observe()
         let size = session.size
+        _ = state.apply(.resized(width: size.width, height: size.height))
+        var model = state.model(asciiOnly: !session.isUTF8)
         // A recording that stopped stays on screen whatever else the status line says.
-        let banner = [recordingFailure.text.withLock { $0 }, status].compactMap { $0 }.joined(separator: " · ")
-        var model = DashboardModel(
-            server: snapshot, clients: supervisor.rows, showHelp: showHelp, clientInterval: clientInterval,
-            status: banner.isEmpty ? nil : banner, asciiOnly: !session.isUTF8, scroll: scroll)
-        model.language = options.language
-        model.view = view
+        if let stopped = recordingFailure.text.withLock({ $0 }) {
+            model.status = [stopped, model.status].compactMap { $0 }.joined(separator: " · ")
+        }
+        model.history = history.copy()
         session.draw(DashboardRenderer.render(model, width: size.width, height: size.height))
+        tickDue = staleAt(model)
         pacer.drew()
         dirty = false
     }
 
-    /// Carries out a key; false to quit.
-    private func handle(_ key: Key) -> Bool {
-        dirty = true
-        if key == .controlC { return false }
-        if showHelp && (key == .escape || key == .character("?") || key == .character("q")) {
-            showHelp = false
-            return true
-        }
-        guard let command = KeyTable.command(for: key) else { return true }
-        switch command {
-        case .quit:
-            return false
-        case .switchMode(let mode):
-            host.send(.switchMode(mode))
-            status = nil
-        case .spawnModeClient:
-            spawn(snapshot.mode.seedClientKind)
-        case .spawnClient(let kind):
-            spawn(kind)
-        case .closeNewestClient:
-            status = supervisor.closeNewest().map { "closing client \($0.pid) (\($0.kind.rawValue))" } ?? "no client to close"
-        case .resetNewestClient:
-            status = supervisor.resetNewest().map { "resetting client \($0.pid) (\($0.kind.rawValue)): RST" } ?? "no client to reset"
-        case .pauseOrStep:
-            host.send(.step)
-        case .resume:
-            host.send(.resume)
-        case .nextBackend:
-            host.send(.nextBackend)
-        case .fasterClients:
-            clientInterval = ClientIntervals.faster(than: clientInterval)
-            status = "new clients send every \(clientInterval) s"
-        case .slowerClients:
-            clientInterval = ClientIntervals.slower(than: clientInterval)
-            status = "new clients send every \(clientInterval) s"
-        case .toggleHelp:
-            showHelp.toggle()
-        case .cycleView:
-            view = view.next
-        case .scrollUp:
-            scroll = max(0, scroll - 1)
-        case .scrollDown:
-            scroll += 1
+    /// The language messages are written in: English where the terminal cannot draw Chinese.
+    private var screenLanguage: Language { session.isUTF8 ? options.language : .en }
+
+    /// Carries out what the state asked for; false to quit.
+    private func perform(_ effects: [DashboardEffect]) -> Bool {
+        for effect in effects {
+            switch effect {
+            case .quit:
+                return false
+            case .server(let command):
+                host.send(command)
+            case .spawnClient(let kind, let interval):
+                spawn(kind, interval: interval)
+            case .closeClient(let pid):
+                let row = supervisor.close(pid: pid)
+                say((row.map { .closingClient(pid: $0.pid, kind: $0.kind.rawValue) } ?? StatusMessage.noClientToClose).text(screenLanguage))
+            case .resetClient(let pid):
+                let row = supervisor.reset(pid: pid)
+                say((row.map { .resettingClient(pid: $0.pid, kind: $0.kind.rawValue) } ?? StatusMessage.noClientToReset).text(screenLanguage))
+            case .scheduleReplayStep:
+                break
+            }
         }
         return true
     }
 
-    private func spawn(_ kind: ClientKind) {
+    private func say(_ text: String) {
+        _ = state.apply(.status(text))
+    }
+
+    private func spawn(_ kind: ClientKind, interval: Double) {
         do {
-            let row = try supervisor.spawn(kind: kind, interval: clientInterval)
+            let row = try supervisor.spawn(kind: kind, interval: interval)
             syncCrashHookChildren()
-            status = "started \(kind.rawValue) client, pid \(row.pid)"
+            say(StatusMessage.startedClient(kind: kind.rawValue, pid: row.pid).text(screenLanguage))
         } catch {
-            status = "could not start a client: \(error)"
+            say(StatusMessage.couldNotStartClient("\(error)").text(screenLanguage))
         }
     }
 
@@ -203,6 +257,15 @@ final class LiveDashboard {
 /// A line one thread sets and another shows.
 final class SharedText: Sendable {
     let text = Mutex<String?>(nil)
+}
+
+/// The call history shared between the server thread (which appends each record) and the
+/// screen (which copies it at frame time).
+final class SharedHistory: Sendable {
+    private let history = Mutex(CallHistory())
+
+    func append(_ record: StepRecord) { history.withLock { $0.append(record) } }
+    func copy() -> CallHistory { history.withLock { $0 } }
 }
 
 /// How the server thread ended, for the screen thread to see.

@@ -5,29 +5,26 @@ import Terminal
 /// `selectscope replay FILE`: a recorded trace in the dashboard's panes, stepped forwards and
 /// backwards one call at a time or played at 0.25×–8× its recorded pace.
 final class ReplayDashboard {
-    static let speeds: [Double] = [0.25, 0.5, 1, 2, 4, 8]
     /// A recorded idle wait longer than this (at 1×) is shortened: nothing happens in it.
     static let longestPause = 2.0
 
     private let timeline: ReplayTimeline
     private let session: TerminalSession
-    private let language: Language
-    private var position = 0
-    private var playing = false
-    private var speedIndex = 2
-    private var showHelp = false
-    private var view = DashboardView.lastCall
-    private var typedNumber = ""
-    private var status: String?
-    private var nextStep = 0.0
+    /// The screen's whole state; only `DashboardState.update` changes it.
+    private var state: DashboardState
+    private var nextStep: Double?
+    private var shownPosition = -1
 
     init(file: TraceFile, language: Language) throws {
         try TerminalSession.checkUsable()
         timeline = ReplayTimeline(file: file)
-        self.language = language
+        state = DashboardState(language: language)
+        state.replay = ReplayCursor(seqs: file.records.map(\.seq), damage: file.damage)
         session = try TerminalSession()
         if let damage = file.damage {
-            status = "the trace stops at \(damage); \(file.records.count) calls replay"
+            _ = state.apply(.status(StatusMessage.traceStops(at: damage, calls: file.records.count).text(session.isUTF8 ? language : .en)))
+            // A damage note stays: it says what the replay is missing.
+            state.status?.since = .infinity
         }
     }
 
@@ -39,97 +36,76 @@ final class ReplayDashboard {
                 draw()
                 dirty = false
             }
-            let timeout: Double? = playing ? max(0, nextStep - Posix.monotonicSeconds()) : nil
+            var timeout: Double? = nextStep.map { max(0, $0 - Posix.monotonicSeconds()) }
+            // A status message fades on its own: wake to draw the frame without it.
+            if let status = state.status, state.visibleStatus != nil, status.since.isFinite {
+                let fade = max(0, status.since + StatusLine.lifetime - Posix.monotonicSeconds())
+                timeout = min(timeout ?? fade, fade)
+                dirty = dirty || fade == 0
+            }
             let woke = session.wait(forInputOr: [], timeout: timeout)
             if !woke.signals.isEmpty || woke.hangup { return }
-            if playing && Posix.monotonicSeconds() >= nextStep {
-                if position + 1 < timeline.count {
-                    position += 1
-                    scheduleNext()
-                } else {
-                    playing = false
-                    status = "end of the trace"
-                }
+            _ = state.apply(.clock(Posix.monotonicSeconds()))
+            if woke.timedOut { dirty = true }
+            if let due = nextStep, Posix.monotonicSeconds() >= due {
+                nextStep = nil
+                if !perform(state.apply(.replayStepDue)) { return }
                 dirty = true
             }
             for input in session.readKeys() {
                 dirty = true
-                guard case .key(let key) = input else { continue }
-                if showHelp && (key == .escape || key == .character("?")) {
-                    showHelp = false
-                    continue
+                let effects: [DashboardEffect]
+                switch input {
+                case .key(let key): effects = state.apply(.key(key))
+                case .mouse(let event): effects = state.apply(.mouse(event))
+                case .resize: effects = []
                 }
-                guard let command = ReplayKeyTable.command(for: key) else { continue }
-                if !apply(command) { return }
+                if !perform(effects) { return }
             }
+            if state.replay?.playing == false { nextStep = nil }
         }
     }
 
-    /// Carries out a key; false to quit.
-    private func apply(_ command: ReplayCommand) -> Bool {
-        if case .digit = command {} else if command != .jump { typedNumber = "" }
-        switch command {
-        case .quit:
-            return false
-        case .playPause:
-            playing.toggle()
-            if playing {
-                if position + 1 >= timeline.count { position = 0 }
-                scheduleNext()
+    /// Carries out what the state asked for; false to quit.
+    private func perform(_ effects: [DashboardEffect]) -> Bool {
+        for effect in effects {
+            switch effect {
+            case .quit: return false
+            case .scheduleReplayStep: scheduleNext()
+            case .server, .spawnClient, .closeClient, .resetClient: break  // nothing live in a replay
             }
-        case .stepForward:
-            playing = false
-            position = min(timeline.count - 1, position + 1)
-        case .stepBack:
-            playing = false
-            position = max(0, position - 1)
-        case .jumpToStart:
-            position = 0
-        case .jumpToEnd:
-            position = timeline.count - 1
-        case .digit(let digit):
-            typedNumber += String(digit)
-            status = "jump to call \(typedNumber) (enter)"
-        case .jump:
-            if let seq = Int(typedNumber) {
-                if let index = timeline.file.records.firstIndex(where: { $0.seq >= seq }) {
-                    position = index
-                    status = nil
-                } else {
-                    status = "no call \(seq) in this trace"
-                }
-            }
-            typedNumber = ""
-        case .faster:
-            speedIndex = min(Self.speeds.count - 1, speedIndex + 1)
-        case .slower:
-            speedIndex = max(0, speedIndex - 1)
-        case .cycleView:
-            view = view.next
-        case .toggleHelp:
-            showHelp.toggle()
         }
         return true
     }
 
     /// The next call is due after the recorded gap between the two calls, at the chosen speed.
     private func scheduleNext() {
+        guard let cursor = state.replay else { return }
         let records = timeline.file.records
         var gap = 0.5
-        if position + 1 < records.count {
-            gap = min(Self.longestPause, max(0.02, records[position + 1].time - records[position].time))
+        if cursor.position + 1 < records.count {
+            gap = min(Self.longestPause, max(0.02, records[cursor.position + 1].time - records[cursor.position].time))
         }
-        nextStep = Posix.monotonicSeconds() + gap / Self.speeds[speedIndex]
+        nextStep = Posix.monotonicSeconds() + gap / cursor.speed
+    }
+
+    /// The timeline's calls: the recorded ones before the position and a few after it.
+    private func history(around index: Int) -> CallHistory {
+        let records = timeline.file.records
+        let capacity = CallHistory.defaultCapacity
+        let end = min(records.count, index + 1 + capacity / 4)
+        return CallHistory(records[max(0, end - capacity)..<end], capacity: capacity)
     }
 
     private func draw() {
         let size = session.size
-        var model = DashboardModel(server: timeline.snapshot(at: position), status: status, asciiOnly: !session.isUTF8)
-        model.showHelp = showHelp
-        model.language = language
-        model.view = view
-        model.replay = ReplayInfo(position: position + 1, total: timeline.count, speed: Self.speeds[speedIndex],
-                                  playing: playing, damage: timeline.file.damage)
+        _ = state.apply(.resized(width: size.width, height: size.height))
+        if let position = state.replay?.position, position != shownPosition {
+            _ = state.apply(.observed(timeline.snapshot(at: position), clients: []))
+            shownPosition = position
+        }
+        var model = state.model(asciiOnly: !session.isUTF8)
+        model.history = history(around: state.replay?.position ?? 0)
         session.draw(DashboardRenderer.render(model, width: size.width, height: size.height))
     }
 }

@@ -189,7 +189,8 @@ final class WatchDashboard {
             status = "a traced program's mode and backend are its own"
         case .spawnModeClient, .spawnClient, .closeNewestClient, .resetNewestClient, .fasterClients, .slowerClients:
             status = "start clients against \(shared.take().listen.map { "\($0)" } ?? "the program") from another terminal"
-        case .scrollUp, .scrollDown:
+        default:
+            // Scrolling, selection, zoom, breakpoints: the live dashboard's, not wired here yet.
             break
         }
         return true

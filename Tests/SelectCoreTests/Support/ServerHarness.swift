@@ -86,6 +86,8 @@ final class Stepper {
 final class HostedServer: @unchecked Sendable {
     let server: SelectServer
     let host: ServerHost
+    /// What a screen would see, when the test asked to watch (`watched`).
+    let feed: LiveFeed?
     var port: Int { server.listenAddress.port }
     private let state = Guarded(State())
     private let keepRecords: Bool
@@ -100,10 +102,11 @@ final class HostedServer: @unchecked Sendable {
     }
 
     init(mode: Mode, backend: BackendKind = .select, queueCap: Int? = nil, queueBudget: Int? = nil, payloadCapture: Int = 0,
-         receiveSize: Int = 1024, keepRecords: Bool = true) throws {
+         receiveSize: Int = 1024, keepRecords: Bool = true, watched: Bool = false) throws {
         server = try SelectServer(config: makeConfig(mode: mode, backend: backend, queueCap: queueCap, queueBudget: queueBudget,
                                                      payloadCapture: payloadCapture, receiveSize: receiveSize))
         host = try ServerHost(server: server)
+        feed = watched ? host.watch() : nil
         self.keepRecords = keepRecords
         let state = self.state
         let keep = keepRecords
@@ -128,6 +131,8 @@ final class HostedServer: @unchecked Sendable {
     deinit { _ = stop() }
 
     var records: [StepRecord] { state.read { $0.records } }
+    /// The snapshot a screen draws now (needs `watched: true`).
+    var screen: ServerSnapshot { feed?.snapshot() ?? ServerSnapshot() }
     var events: [ServerEvent] { state.read { $0.events } }
     var isRunning: Bool { state.read { !$0.exited } }
     /// Readiness calls made so far.

@@ -307,7 +307,19 @@ struct DashboardScreen: CustomStringConvertible {
     /// The second header line (counters, then RUNNING / PAUSED / waiting in select()...).
     var statusLine: String { lines.count > 1 ? lines[1] : "" }
     var isPaused: Bool { statusLine.hasSuffix("PAUSED  space: step  enter: resume") || statusLine.hasSuffix("PAUSED") }
-    var isRunning: Bool { statusLine.hasSuffix("RUNNING") }
+    /// RUNNING, possibly followed by the call in flight (`RUNNING  in select() #7`).
+    var isRunning: Bool { statusLine.hasSuffix("RUNNING") || statusLine.contains("RUNNING  in ") }
+
+    /// The call in flight as the last-call pane's first line names it: `→ in select() #7
+    /// blocked for 3s …`: its number and how long it has blocked, in whole seconds.
+    var inFlight: (seq: Int, blockedSeconds: Int)? {
+        for line in lines {
+            if let match = line.firstMatch(of: #/in (?:select|poll|epoll_wait)\(\) #(\d+)  blocked for (\d+)s/#) {
+                return (Int(match.1)!, Int(match.2)!)
+            }
+        }
+        return nil
+    }
 
     /// The header's counter `calls N` / `timeouts N`.
     func counter(_ name: String) -> Int? {
@@ -402,15 +414,19 @@ struct DashboardScreen: CustomStringConvertible {
         let kind: String
         let state: String?
         let lastLine: String
+        /// The connection's fd on the server's side and the client's local port, once known.
+        var serverFD: Int? = nil
+        var localPort: Int? = nil
     }
 
     /// The rows of `clients`: `23972 sender running  sent b'Hello, w…` (the state column is
     /// dropped on narrow screens).
     var clientRows: [ClientRow] {
         (pane("clients") ?? []).compactMap { row in
-            guard let match = row.firstMatch(of: #/^\s*(\d+) (sender|echo|flood|idle|oob)\s+(?:(running|stopping|exited)\s+)?(.*)$/#)
+            guard let match = row.firstMatch(of: #/^\s*(\d+) (sender|echo|flood|idle|oob)\s+(?:(running|stopping|exited)\s+)?(?:fd (\d+) +)?(?::(\d+) +)?(.*)$/#)
             else { return nil }
-            return ClientRow(pid: pid_t(match.1)!, kind: String(match.2), state: match.3.map(String.init), lastLine: String(match.4))
+            return ClientRow(pid: pid_t(match.1)!, kind: String(match.2), state: match.3.map(String.init), lastLine: String(match.6),
+                             serverFD: match.4.flatMap { Int($0) }, localPort: match.5.flatMap { Int($0) })
         }
     }
 
@@ -426,7 +442,7 @@ struct DashboardScreen: CustomStringConvertible {
     /// The rows of `queues` under its column header.
     var queueRows: [QueueRow] {
         (pane("queues") ?? []).compactMap { row in
-            guard let match = row.firstMatch(of: #/^\s*(\d+) \S*:(\d+)\s+(\d+)\s+(\S+)\s+\S+\s+\S+\s+(reading|paused|closing)/#)
+            guard let match = row.firstMatch(of: #/^\s*(\d+) \S*:(\d+)\s+(\d+)\s+(\S+)\s+\S+\s+\S+\s+(reading|full|closing)/#)
             else { return nil }
             let queued = String(match.4)
             let bytes = queued.hasSuffix("B") ? Int(queued.dropLast()) : nil
