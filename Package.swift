@@ -19,6 +19,8 @@ let package = Package(
         ),
         // accept4/pipe2 and the fd_set macros, which Swift cannot import.
         .target(name: "CSystemShim", path: "Modules/CSystemShim"),
+        // ptrace, seccomp and the fork-to-exec steps of a traced child, which Swift cannot call.
+        .target(name: "CTracerShim", path: "Modules/CTracerShim"),
         // The server: sockets, backends, the five modes, trace records, clients. No terminal.
         .target(
             name: "SelectCore", dependencies: ["CSystemShim"],
@@ -35,6 +37,8 @@ let package = Package(
             name: "LoadGenerator",
             dependencies: ["SelectCore", "CSystemShim", .product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
+        // Any program's readiness loop, traced with ptrace, as the same per-call records.
+        .target(name: "Tracer", dependencies: ["SelectCore", "CTracerShim"]),
         // Pure drawing: snapshot -> text grid. No terminal.
         .target(name: "Dashboard", dependencies: ["SelectCore", "Teaching", "Clients"]),
         // The only module that talks to ncurses.
@@ -42,7 +46,7 @@ let package = Package(
         .executableTarget(
             name: "selectscope",
             dependencies: [
-                "SelectCore", "Teaching", "Clients", "LoadGenerator", "Dashboard", "Terminal",
+                "SelectCore", "Teaching", "Clients", "LoadGenerator", "Dashboard", "Terminal", "Tracer", "CTracerShim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -53,5 +57,7 @@ let package = Package(
                     resources: [.copy("Snapshots")]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Dashboard", "CNcurses"]),
         .testTarget(name: "SelectScopeTests", dependencies: ["SelectCore", "LoopbackTesting"]),
+        .testTarget(name: "TracerTests", dependencies: ["Tracer", "SelectCore", "LoopbackTesting"],
+                    exclude: ["Programs"]),
     ]
 )

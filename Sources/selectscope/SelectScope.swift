@@ -27,7 +27,7 @@ struct SelectScope: ParsableCommand {
             Shell completion: selectscope --generate-completion-script bash|zsh|fish
             """,
         version: "0.6.0",
-        subcommands: [DashboardCommand.self, ServerCommand.self, ClientCommand.self, BenchCommand.self, ReplaySubcommand.self, SeedCommand.self],
+        subcommands: [DashboardCommand.self, ServerCommand.self, TraceCommand.self, WatchCommand.self, ClientCommand.self, BenchCommand.self, ReplaySubcommand.self, SeedCommand.self],
         defaultSubcommand: DashboardCommand.self
     )
 }

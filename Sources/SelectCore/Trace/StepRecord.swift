@@ -110,6 +110,8 @@ public struct StepRecord: Sendable, Equatable {
     /// its internal fds woke it. Its empty result is not the exercise's: the next step makes
     /// the call again (SPEC §6).
     public var interrupted = false
+    /// Set only for a traced program's call (`selectscope trace`): which process and call.
+    public var origin: CallOrigin?
 
     public init() {}
 
