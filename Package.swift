@@ -52,12 +52,16 @@ let package = Package(
         ),
         // A plain blocking TCP client that both socket-level test targets drive servers with.
         .target(name: "LoopbackTesting", path: "Tests/LoopbackTesting"),
+        // The built binary run as a user runs it: child processes, tmux, free ports, the seed.
+        // Shared by the test targets that drive the executable (`@testable import`: the
+        // helpers stay internal, debug test builds compile every module for testing).
+        .target(name: "ProcessTesting", dependencies: ["LoopbackTesting"], path: "Tests/ProcessTesting"),
         .testTarget(name: "SelectCoreTests", dependencies: ["SelectCore", "LoopbackTesting"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "SelectCore", "Teaching", "Clients", "LoopbackTesting"],
                     resources: [.copy("Snapshots")]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Dashboard", "CNcurses"]),
-        .testTarget(name: "SelectScopeTests", dependencies: ["SelectCore", "LoopbackTesting"]),
-        .testTarget(name: "TracerTests", dependencies: ["Tracer", "SelectCore", "LoopbackTesting"],
+        .testTarget(name: "SelectScopeTests", dependencies: ["SelectCore", "LoopbackTesting", "ProcessTesting"]),
+        .testTarget(name: "TracerTests", dependencies: ["Tracer", "SelectCore", "LoopbackTesting", "ProcessTesting"],
                     exclude: ["Programs"]),
     ]
 )

@@ -3,6 +3,7 @@ import LoopbackTesting
 import Testing
 #if canImport(Glibc)
 import Glibc
+@testable import ProcessTesting
 #endif
 
 /// Bad input on the command line gets one line that says what is wrong and a usage exit

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 #if canImport(Glibc)
 import Glibc
+@testable import ProcessTesting
 #endif
 
 /// The real dashboard (`selectscope`, no subcommand) in a real terminal: tmux runs a shell,

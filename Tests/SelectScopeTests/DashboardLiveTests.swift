@@ -2,6 +2,7 @@ import Foundation
 import Testing
 #if canImport(Glibc)
 import Glibc
+@testable import ProcessTesting
 #endif
 
 /// SPEC §6 in a real terminal: the call in flight, pausing without inventing a call, keys

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ProcessTesting
 
 /// What `selectscope --help` and `--version` tell a newcomer.
 @Suite(.enabled(if: Rig.binary != nil, "the selectscope binary was not built"))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ProcessTesting
 
 /// `LANG=zh_TW.UTF-8` where that locale is not installed (the common case in a container):
 /// the dashboard borrows a UTF-8 character set and still draws its Chinese labels and box

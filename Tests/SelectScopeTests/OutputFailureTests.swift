@@ -3,6 +3,7 @@ import Foundation
 import Testing
 #if canImport(Glibc)
 import Glibc
+@testable import ProcessTesting
 #endif
 
 /// Outputs that fail or stall (issue 9, items 4 and 5): a write that fails is said at once

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ProcessTesting
 
 /// The homework's programs ship inside the repository (`selectscope seed`), so a user's clone
 /// runs the oracle tests without the course's files. Where the course's copy is beside the

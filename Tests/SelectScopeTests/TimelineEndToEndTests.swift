@@ -2,6 +2,7 @@ import Foundation
 import Testing
 #if canImport(Glibc)
 import Glibc
+@testable import ProcessTesting
 #endif
 
 /// The timeline view in the real dashboard under tmux: `v` cycles to it, live and in replay.

@@ -7,6 +7,7 @@ import SelectCore
 import Testing
 #if canImport(Glibc)
 import Glibc
+@testable import ProcessTesting
 #endif
 
 /// `selectscope replay FILE --svg OUT.svg`: a real server's trace drawn as a picture; the

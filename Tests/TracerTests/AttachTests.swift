@@ -3,6 +3,7 @@ import LoopbackTesting
 import Testing
 #if canImport(Glibc)
 import Glibc
+@testable import ProcessTesting
 #endif
 
 /// Issue 11, Done-when 3: attaching to a running homework server and detaching leaves it

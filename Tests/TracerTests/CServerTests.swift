@@ -3,6 +3,7 @@ import LoopbackTesting
 import Testing
 #if canImport(Glibc)
 import Glibc
+@testable import ProcessTesting
 #endif
 
 /// Issue 11, Done-when 2: C servers written for the tests, compiled here with `cc`, log the

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ProcessTesting
 
 /// Numbers read from another process are untrusted: calls no kernel would accept become
 /// failed or damaged records, and the program runs on.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 #if canImport(Glibc)
 import Glibc
+@testable import ProcessTesting
 #endif
 
 /// Signals reach the traced program as they would untraced, and a readiness call a handled

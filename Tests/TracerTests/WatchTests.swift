@@ -3,6 +3,7 @@ import LoopbackTesting
 import Testing
 #if canImport(Glibc)
 import Glibc
+@testable import ProcessTesting
 #endif
 
 /// Issue 11, Done-when 4: `selectscope watch` under tmux. Pausing holds the program at its

@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+@testable import ProcessTesting
 #endif
 
 /// The live dashboard (`selectscope` with no subcommand) running in a shell in a tmux pane,
