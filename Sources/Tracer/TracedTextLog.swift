@@ -4,9 +4,9 @@ import SelectCore
 /// each readiness call with what came back. Lines start with `trace:` so they stand apart
 /// from the program's own output on the same terminal.
 public final class TracedTextLog {
-    private let writer: LineWriter
+    private let writer: QueuedLineWriter
 
-    public init(writer: LineWriter) {
+    public init(writer: QueuedLineWriter) {
         self.writer = writer
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Clients
 import Dashboard
 import SelectCore
+import Tracer
 
 // The options whose values are a set of names: the parser checks them, lists them in the
 // help and completes them in the shell.
@@ -40,3 +41,5 @@ enum OptionCheck {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 }
+
+extension TracerOptions.Events: ExpressibleByArgument {}

@@ -25,37 +25,30 @@ struct TraceCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "Rewrite the program's bind() to this port (0 picks a free one and prints it).")
+    @Option(name: .long, parsing: .unconditional, help: "Rewrite the program's bind() to this port (0 picks a free one and prints it).")
     var port: Int?
 
     @Option(name: .long, help: "Log format on stdout: text (what the program did, call by call) or none.")
-    var log: String = "text"
+    var log: LogFormat = .text
 
     @Option(name: .long, help: "Write one JSON object per readiness call to FILE ('-' for stdout).")
     var trace: String?
 
     @Option(name: .long, help: "What to trace: readiness (only the readiness calls: fastest) or sockets (also accept, recv, send, close…).")
-    var events: String = "sockets"
+    var events: TracerOptions.Events = .sockets
 
-    @Option(name: .long, help: "Attach to this running process instead of starting one.")
+    @Option(name: .long, parsing: .unconditional, help: "Attach to this running process instead of starting one.")
     var pid: Int32?
 
     @Argument(parsing: .postTerminator, help: "The program to start, after `--`.")
     var command: [String] = []
 
     func validate() throws {
-        guard ["text", "none"].contains(log) else {
-            throw ValidationError("--log must be text or none (got '\(log)')")
-        }
-        if trace == "-" && log == "text" {
+        if trace == "-" && log == .text {
             throw ValidationError("--trace - and --log text both write to stdout; add --log none")
         }
-        guard TracerOptions.Events(rawValue: events) != nil else {
-            throw ValidationError("--events must be readiness or sockets (got '\(events)')")
-        }
-        if let port, !(0...65535).contains(port) {
-            throw ValidationError("--port must be between 0 and 65535 (got \(port))")
-        }
+        if let port { try OptionCheck.integer(port, "--port", in: 0...65535) }
+        if let pid { try OptionCheck.integer(Int(pid), "--pid", in: 1...Int(Int32.max)) }
         if pid != nil && !command.isEmpty {
             throw ValidationError("give either --pid PID or -- CMD ARGS, not both")
         }
@@ -69,7 +62,7 @@ struct TraceCommand: ParsableCommand {
 
     func run() throws {
         Posix.ignoreSIGPIPE()
-        var options = TracerOptions(events: TracerOptions.Events(rawValue: events)!, port: port)
+        var options = TracerOptions(events: events, port: port)
         options.payloadPreview = 64
         let target: TraceTarget = pid.map { .attach(pid: $0) } ?? .launch(command: command[0], arguments: Array(command.dropFirst()))
 
@@ -77,7 +70,7 @@ struct TraceCommand: ParsableCommand {
         var stopSignals = [SIGINT, SIGTERM, SIGHUP]
         ts_mask_signals(1, &stopSignals, Int32(stopSignals.count))
 
-        let output = try TraceOutput(trace: trace, textLog: log == "text")
+        let output = try TraceOutput(trace: trace, textLog: log == .text)
         let tracer = Tracer(target: target, options: options)
         let started: Int32
         do {
@@ -92,10 +85,12 @@ struct TraceCommand: ParsableCommand {
         }
         watcher.start()
 
-        switch tracer.waitForEnd() {
+        let end = tracer.waitForEnd()
+        let outputFailed = !output.finish()
+        switch end {
         case .programEnded(let end):
             stderrLine("selectscope: pid \(started) \(end)")
-            throw ExitCode(end.shellCode)
+            throw ExitCode(end.shellCode == 0 && outputFailed ? 1 : end.shellCode)
         case .killed:
             stderrLine("selectscope: stopped; pid \(started) and everything it started were killed")
         case .detached:
@@ -103,45 +98,72 @@ struct TraceCommand: ParsableCommand {
         case .attachedEnded(let end):
             stderrLine("selectscope: pid \(started) \(end) while traced")
         }
+        if outputFailed { throw ExitCode(1) }
     }
 }
 
-/// Where a trace's records and notices go: the JSON trace, the text log, stderr.
+/// Where a trace's records and notices go: the JSON trace, the text log, stderr. Both
+/// outputs are written by threads of their own (as `server`'s are), so a full disk or a
+/// reader that stalls is reported at once and never holds the traced program.
 final class TraceOutput: @unchecked Sendable {
-    private let traceWriter: LineWriter?
+    private let recorder: TraceRecorder?
+    private let logWriter: QueuedLineWriter?
     private let textLog: TracedTextLog?
-    private var listenAddress: PeerAddress?
-    private var wroteFirst = false
+    private let traceName: String
 
     init(trace: String?, textLog: Bool) throws {
+        traceName = trace == "-" ? "stdout" : (trace ?? "")
+        let name = traceName
         do {
-            traceWriter = try trace.map { try LineWriter.open(path: $0) }
+            recorder = try trace.map { path in
+                try TraceRecorder(path: path, listenAddress: nil) { failure in
+                    stderrLine("selectscope: the trace stopped: \(failure); \(name) keeps the calls before it, each record whole")
+                }
+            }
+            logWriter = textLog ? try QueuedLineWriter(LineWriter(fd: STDOUT_FILENO), policy: .dropLines, bound: ServerCommand.logBound) { failure in
+                stderrLine("selectscope: the log stopped: \(failure)")
+            } : nil
         } catch {
             stderrLine("selectscope: cannot write the trace: \(error)")
             throw ExitCode(1)
         }
-        self.textLog = textLog ? TracedTextLog(writer: LineWriter(fd: STDOUT_FILENO)) : nil
+        self.textLog = logWriter.map { TracedTextLog(writer: $0) }
     }
 
     /// Called on the tracer's thread only.
     func write(_ record: StepRecord) {
-        if let traceWriter {
-            traceWriter.appendLine(TraceEncoder.line(for: record, listen: wroteFirst ? nil : listenAddress))
-            wroteFirst = wroteFirst || listenAddress != nil
-            traceWriter.flush()
-        }
+        recorder?.write(record)
         textLog?.write(record)
     }
 
+    /// Called on the tracer's thread only.
     func notice(_ notice: TracerNotice) {
         switch notice {
         case .listening(_, _, let address):
-            if listenAddress == nil { listenAddress = address }
+            if let recorder, recorder.listenAddress == nil { recorder.listenAddress = address }
             if let line = TracedTextLog.line(notice) { stderrLine("selectscope: " + line) }
         case .damage, .listenerWithoutReuseAddress, .portRewritten, .attached, .started, .untraceable:
             if let line = TracedTextLog.line(notice) { stderrLine("selectscope: " + line) }
         case .execed, .held:
             textLog?.write(notice)
         }
+    }
+
+    /// At exit: a bounded wait for what is still queued. False when an output failed or
+    /// lost records.
+    func finish() -> Bool {
+        var complete = true
+        if let recorder, !recorder.finish(within: 2) {
+            if recorder.failure == nil {
+                stderrLine("selectscope: the trace lost its last records: \(traceName) took nothing for 2 s")
+            }
+            complete = false
+        }
+        if let logWriter {
+            let dropped = logWriter.finish(within: 0.5)
+            if dropped > 0 { stderrLine("selectscope: \(dropped) log lines dropped: stdout was full") }
+            if logWriter.failure != nil { complete = false }
+        }
+        return complete
     }
 }

@@ -1,9 +1,9 @@
 import Foundation
 import LoopbackTesting
 import Testing
+@testable import ProcessTesting
 #if canImport(Glibc)
 import Glibc
-@testable import ProcessTesting
 #endif
 
 /// Bad input on the command line gets one line that says what is wrong and a usage exit

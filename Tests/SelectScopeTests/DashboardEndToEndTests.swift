@@ -1,8 +1,8 @@
 import Foundation
 import Testing
+@testable import ProcessTesting
 #if canImport(Glibc)
 import Glibc
-@testable import ProcessTesting
 #endif
 
 /// The real dashboard (`selectscope`, no subcommand) in a real terminal: tmux runs a shell,

@@ -1,9 +1,9 @@
 import LoopbackTesting
 import Foundation
 import Testing
+@testable import ProcessTesting
 #if canImport(Glibc)
 import Glibc
-@testable import ProcessTesting
 #endif
 
 /// Outputs that fail or stall (issue 9, items 4 and 5): a write that fails is said at once

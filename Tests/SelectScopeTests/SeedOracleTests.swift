@@ -1,8 +1,8 @@
 import Foundation
 import Testing
+@testable import ProcessTesting
 #if canImport(Glibc)
 import Glibc
-@testable import ProcessTesting
 #endif
 
 /// One select() call, with the listener renamed L and connections C1, C2… in order of

@@ -1,9 +1,9 @@
 import LoopbackTesting
 import Foundation
 import Testing
+@testable import ProcessTesting
 #if canImport(Glibc)
 import Glibc
-@testable import ProcessTesting
 #endif
 
 /// The server's limits from the outside: bounds on the queue options, and a server out of

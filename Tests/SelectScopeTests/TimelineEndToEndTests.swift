@@ -1,8 +1,8 @@
 import Foundation
 import Testing
+@testable import ProcessTesting
 #if canImport(Glibc)
 import Glibc
-@testable import ProcessTesting
 #endif
 
 /// The timeline view in the real dashboard under tmux: `v` cycles to it, live and in replay.

@@ -5,9 +5,9 @@ import FoundationXML
 import LoopbackTesting
 import SelectCore
 import Testing
+@testable import ProcessTesting
 #if canImport(Glibc)
 import Glibc
-@testable import ProcessTesting
 #endif
 
 /// `selectscope replay FILE --svg OUT.svg`: a real server's trace drawn as a picture; the

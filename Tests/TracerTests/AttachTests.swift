@@ -1,9 +1,9 @@
 import Foundation
 import LoopbackTesting
 import Testing
+@testable import ProcessTesting
 #if canImport(Glibc)
 import Glibc
-@testable import ProcessTesting
 #endif
 
 /// Issue 11, Done-when 3: attaching to a running homework server and detaching leaves it
@@ -13,7 +13,7 @@ struct AttachTests {
     /// A homework server (exercise N) started by the test, on a free port.
     static func startServer(_ exercise: Int, in folder: URL) throws -> (SpawnedProcess, Int) {
         let port = try Rig.freePort()
-        let code = try Rig.seedProgram(exercise, "server", port: port, in: folder)
+        let code = try Rig.homeworkProgram(exercise: exercise, part: "server", port: port, in: folder)
         let server = try SpawnedProcess(Rig.python!, [code.path], name: "server")
         let listening = Rig.waitUntil(timeout: 15) {
             guard let probe = try? LoopbackClient(port: port) else { return false }

@@ -1,8 +1,9 @@
 import Foundation
+import LoopbackTesting
 import Testing
+@testable import ProcessTesting
 #if canImport(Glibc)
 import Glibc
-@testable import ProcessTesting
 #endif
 
 /// Bad input gets one clear line and exit 1; a program's end is reported; quitting ends
@@ -34,6 +35,31 @@ struct BadInputTests {
         let result = try Self.trace(["--", file.path])
         #expect(result.status == 1)
         #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains("not executable"), "\(result.stderr)")
+    }
+
+    @Test("numbers out of range are refused with the range")
+    func numbersOutOfRange() throws {
+        let port = try Self.trace(["--port", "-1", "--", "true"])
+        #expect(port.status == 64 && port.stderr.contains("--port must be between 0 and 65535 (got -1)"), "\(port.stderr)")
+        let pid = try Self.trace(["--pid", "-5"])
+        #expect(pid.status == 64 && pid.stderr.contains("--pid must be between 1 and"), "\(pid.stderr)")
+    }
+
+    @Test("a trace that cannot be written is reported at once and the run exits 1")
+    func traceToAFullDevice() throws {
+        let folder = try Rig.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let server = try Rig.homeworkProgram(exercise: 3, part: "server", port: nil, in: folder)
+        let process = try SpawnedProcess.selectscope(["trace", "--port", "0", "--trace", "/dev/full", "--log", "none", "--", "python3", server.path])
+        defer { process.stop(grace: 1) }
+        try #require(process.waitForStderr(containing: "listening on", timeout: 30), "\(process.transcript)")
+        let port = try #require(Rig.announcedPort(process.stderr))
+        // A client makes the first call return: its record is the first write.
+        let client = try LoopbackClient(port: port)
+        defer { client.close() }
+        #expect(process.waitForStderr(containing: "the trace stopped", timeout: 15), "\(process.transcript)")
+        process.signal(SIGINT)
+        #expect(process.waitForExit(timeout: 15) == 1, "\(process.transcript)")
     }
 
     @Test("a pid that does not exist")

@@ -1,9 +1,9 @@
 import Foundation
 import LoopbackTesting
 import Testing
+@testable import ProcessTesting
 #if canImport(Glibc)
 import Glibc
-@testable import ProcessTesting
 #endif
 
 /// Issue 11, Done-when 2: C servers written for the tests, compiled here with `cc`, log the

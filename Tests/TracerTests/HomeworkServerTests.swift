@@ -1,8 +1,8 @@
 import Foundation
 import Testing
+@testable import ProcessTesting
 #if canImport(Glibc)
 import Glibc
-@testable import ProcessTesting
 #endif
 
 /// Issue 11, Done-when 1: the homework's five servers, unmodified (the port moved by
@@ -18,7 +18,7 @@ struct HomeworkServerTests {
     func tracedListsEqualPrintedLists(exercise: Int) throws {
         let folder = try Rig.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let server = try Rig.seedProgram(exercise, "server", in: folder)
+        let server = try Rig.homeworkProgram(exercise: exercise, part: "server", port: nil, in: folder)
         // `python3` from PATH: here a pyenv shim, a bash script that forks helpers and then
         // execs the interpreter, so the tracer has to follow forks and execs to find the loop.
         let run = try TraceRun(["--port", "0"], command: ["python3", server.path], folder: folder)
@@ -26,7 +26,7 @@ struct HomeworkServerTests {
         let port = try run.waitForPort()
 
         let client = try SpawnedProcess(Rig.python!, [Rig.oracleFolder.appendingPathComponent("seed_client.py").path,
-                                                      try Rig.seedProgram(exercise, "client", port: port, in: folder).path,
+                                                      try Rig.homeworkProgram(exercise: exercise, part: "client", port: port, in: folder).path,
                                                       String(Self.messages), "0.3"], name: "client")
         defer { client.stop(grace: 1) }
         #expect(client.waitForExit(timeout: 60) == 0, "client: \(client.transcript)")

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
+@testable import ProcessTesting
 #if canImport(Glibc)
 import Glibc
-@testable import ProcessTesting
 #endif
 
 /// Signals reach the traced program as they would untraced, and a readiness call a handled

@@ -1,9 +1,9 @@
 import Foundation
 import LoopbackTesting
 import Testing
+@testable import ProcessTesting
 #if canImport(Glibc)
 import Glibc
-@testable import ProcessTesting
 #endif
 
 /// Issue 11, Done-when 4: `selectscope watch` under tmux. Pausing holds the program at its
@@ -16,7 +16,7 @@ struct WatchTests {
     func steppingHoldsTheProgram() throws {
         let folder = try Rig.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let server = try Rig.seedProgram(3, "server", in: folder)
+        let server = try Rig.homeworkProgram(exercise: 3, part: "server", port: nil, in: folder)
         let port = try Rig.freePort()
         let session = try TmuxSession([try Rig.requireBinary().path, "watch", "--port", String(port), "--", "python3", server.path],
                                       width: 120, height: 40)

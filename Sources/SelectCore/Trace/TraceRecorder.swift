@@ -8,14 +8,16 @@
 /// `bound` bytes behind: a trace with a gap in it would tell a wrong story.
 public final class TraceRecorder {
     private let writer: QueuedLineWriter
-    private let listenAddress: PeerAddress
+    /// Written into the first record. A traced program's is known only once it listens,
+    /// which is before its first readiness call: set it then (same thread as `write`).
+    public var listenAddress: PeerAddress?
     private var wroteFirst = false
 
     /// 8 MiB of records (about 20,000 calls) may wait for a slow reader.
     public static let defaultBound = 8 << 20
 
     public init(
-        path: String, listenAddress: PeerAddress, bound: Int = TraceRecorder.defaultBound,
+        path: String, listenAddress: PeerAddress?, bound: Int = TraceRecorder.defaultBound,
         onFailure: @escaping @Sendable (OutputFailure) -> Void = { _ in }
     ) throws {
         self.writer = try QueuedLineWriter(LineWriter.open(path: path), policy: .stop, bound: bound, onFailure: onFailure)
@@ -24,7 +26,7 @@ public final class TraceRecorder {
 
     public func write(_ record: StepRecord) {
         writer.appendLine(TraceEncoder.line(for: record, listen: wroteFirst ? nil : listenAddress))
-        wroteFirst = true
+        wroteFirst = wroteFirst || listenAddress != nil
         writer.flush()
     }
 

@@ -1,7 +1,7 @@
 import Foundation
+@testable import ProcessTesting
 #if canImport(Glibc)
 import Glibc
-@testable import ProcessTesting
 #endif
 
 /// The live dashboard (`selectscope` with no subcommand) running in a shell in a tmux pane,

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
+@testable import ProcessTesting
 #if canImport(Glibc)
 import Glibc
-@testable import ProcessTesting
 #endif
 
 /// One `selectscope trace` run as a user makes it, and what it wrote.
@@ -132,16 +132,6 @@ extension Rig {
         }
         guard status == 0 else { throw Failure("\(executable.lastPathComponent) \(arguments) exited \(status):\n\(process.transcript)") }
         return process.stdout
-    }
-
-    /// The homework's program N (`selectscope seed N server|client [--port P]`), in a file.
-    static func seedProgram(_ exercise: Int, _ part: String, port: Int? = nil, in folder: URL) throws -> URL {
-        var arguments = ["seed", String(exercise), part]
-        if let port { arguments += ["--port", String(port)] }
-        let code = try output(try requireBinary(), arguments)
-        let url = folder.appendingPathComponent("\(part)\(exercise).py")
-        try code.write(to: url, atomically: true, encoding: .utf8)
-        return url
     }
 
     /// Compiles one of `Tests/TracerTests/Programs/*.c` into `folder`.
