@@ -38,8 +38,10 @@ import Testing
     // MARK: - The pane
 
     private func pane(_ model: DashboardModel, width: Int = 40, height: Int = 8, selectedFD: Int32? = nil) -> TextGrid {
-        PaneHarness.draw(width: width, height: height, ascii: model.asciiOnly) { grid, box in
-            TimelinePane.draw(RenderContext(model), box: box, selectedFD: selectedFD, on: &grid)
+        var model = model
+        model.selection = selectedFD
+        return PaneHarness.draw(width: width, height: height, ascii: model.asciiOnly) { grid, box in
+            TimelinePane.draw(RenderContext(model), box: box, on: &grid)
         }
     }
 

@@ -25,7 +25,9 @@ enum TimelinePane {
         return nil
     }
 
-    static func draw(_ context: RenderContext, box: Rect, selectedFD: Int32? = nil, on grid: inout TextGrid) {
+    /// The selected connection's row is highlighted (and kept in view when rows are short).
+    static func draw(_ context: RenderContext, box: Rect, on grid: inout TextGrid) {
+        let selectedFD = context.model.selection
         let labels = context.labels
         let calls = context.model.history.calls
         let selectedSeq = context.server.lastRecord?.seq
