@@ -21,7 +21,7 @@ enum EpollView {
         let limit = FDBitmap.limit(record.readable, record.writable, record.exceptional)
         let readable = FDBitmap(record.readable, limit: limit)
         let exceptional = FDBitmap(record.exceptional, limit: limit)
-        let writable = FDBitmap(record.writable, limit: limit)
+        let returned = record.returned(limit: limit)
         // The order epoll_wait would hand them back is the kernel's; readable first reads best.
         var order = record.readable
         order += record.exceptional.filter { !readable[$0] }
@@ -31,10 +31,7 @@ enum EpollView {
         var spans: [Span] = []
         var used = 0
         for (index, fd) in order.enumerated() {
-            var flags: ReadyFlags = []
-            if readable[fd] { flags.insert(.input) }
-            if exceptional[fd] { flags.insert(.priority) }
-            if writable[fd] { flags.insert(.output) }
+            let flags = returned(fd)
             let text = (index > 0 ? " " : "") + "\(fd):\(flags.text)"
             let isLast = index == order.count - 1
             let tail = " " + context.ellipsis + " " + context.labels.more(order.count - index)

@@ -6,8 +6,8 @@ import SelectCore
 enum PollView {
     struct Entry {
         let fd: Int32
-        let events: ReadyFlags
-        let revents: ReadyFlags
+        let events: ReadyEvents
+        let revents: ReadyEvents
         let isInternal: Bool
     }
 
@@ -56,19 +56,14 @@ enum PollView {
     static func entries(_ record: StepRecord) -> [Entry] {
         let limit = FDBitmap.limit(record.inputs, record.outputs, record.internalFDs)
         let input = FDBitmap(record.inputs, limit: limit), output = FDBitmap(record.outputs, limit: limit)
-        let readable = FDBitmap(record.readable, limit: limit), writable = FDBitmap(record.writable, limit: limit)
-        let exceptional = FDBitmap(record.exceptional, limit: limit)
         let internalReady = FDBitmap(record.internalReady, limit: limit)
+        let returned = record.returned(limit: limit)
 
         func entry(_ fd: Int32) -> Entry {
-            var events: ReadyFlags = []
+            var events: ReadyEvents = []
             if input[fd] { events.formUnion([.input, .priority]) }
             if output[fd] { events.insert(.output) }
-            var revents: ReadyFlags = []
-            if readable[fd] { revents.insert(.input) }
-            if exceptional[fd] { revents.insert(.priority) }
-            if writable[fd] { revents.insert(.output) }
-            return Entry(fd: fd, events: events, revents: revents, isInternal: false)
+            return Entry(fd: fd, events: events, revents: returned(fd), isInternal: false)
         }
         var out: [Entry] = []
         out.reserveCapacity(record.inputs.count + record.outputs.count + record.internalFDs.count)
