@@ -110,6 +110,34 @@ struct WatchTests {
         #expect(try session.waitForExit(timeout: 15) == 0)
     }
 
+    /// Issue 11 with the live dashboard's client keys: once the tracer has seen the program
+    /// listen, `c` starts a client process against its address, and the program accepts it.
+    @Test("c starts a client against the traced program's listening address",
+          .enabled(if: TmuxSession.isAvailable && Rig.python != nil, "needs tmux and python3"))
+    func clientKeyStartsAClientAgainstTheProgram() throws {
+        let folder = try Rig.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let server = try Rig.seedProgram(3, "server", in: folder)
+        let port = try Rig.freePort()
+        let session = try TmuxSession([try Rig.requireBinary().path, "watch", "--port", String(port), "--", "python3", server.path],
+                                      width: 140, height: 40, environment: ["NO_COLOR": "1"])
+        defer { session.kill() }
+        let screen = try session.waitFor("the program listening", timeout: 30) { $0.first?.contains(":\(port)") == true }
+        let pid = screen.compactMap { line -> Int32? in
+            guard let range = line.range(of: "traced: pid ") else { return nil }
+            return Int32(line[range.upperBound...].prefix { $0.isNumber })
+        }.first ?? 0
+        defer { if pid > 0 && Rig.isAlive(pid) { kill(pid, SIGKILL) } }
+
+        try session.sendKeys("c")
+        let started = try session.waitFor("a client listed and its connection accepted", timeout: 20) { screen in
+            screen.contains { $0.contains("clients 1") } && screen.contains { $0.contains("queues 1") }
+        }
+        #expect(!started.contains { $0.contains("start clients from another terminal") })
+        try session.sendKeys("q")
+        #expect(try session.waitForExit(timeout: 15) == 0)
+    }
+
     /// The text drawn in reverse video on an attributed tmux line.
     static func reversedText(_ line: String) -> String {
         var reversed = false
