@@ -112,7 +112,7 @@ struct WatchTests {
 
     /// Issue 11 with the live dashboard's client keys: once the tracer has seen the program
     /// listen, `c` starts a client process against its address, and the program accepts it.
-    @Test("c starts a client against the traced program's listening address",
+    @Test("c starts a client against the traced program's listening address; the timeline view shows its calls",
           .enabled(if: TmuxSession.isAvailable && Rig.python != nil, "needs tmux and python3"))
     func clientKeyStartsAClientAgainstTheProgram() throws {
         let folder = try Rig.temporaryFolder()
@@ -134,6 +134,11 @@ struct WatchTests {
             screen.contains { $0.contains("clients 1") } && screen.contains { $0.contains("queues 1") }
         }
         #expect(!started.contains { $0.contains("start clients from another terminal") })
+        // The timeline view is fed the traced calls too.
+        try session.sendKeys("v", "v", "v")
+        try session.waitFor("the timeline of the traced calls", timeout: 10) { screen in
+            screen.contains { $0.contains("timeline") && $0.contains("#1-") } && screen.contains { $0.contains("R read") }
+        }
         try session.sendKeys("q")
         #expect(try session.waitForExit(timeout: 15) == 0)
     }
