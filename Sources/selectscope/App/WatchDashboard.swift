@@ -220,6 +220,8 @@ final class WatchDashboard {
                 state.requestedMode = nil
                 say("a traced program's mode and backend are its own")
             case .server(.setBreakpoints):
+                // The chooser shows none set: none would stop the program.
+                state.breakpoints = []
                 say("breakpoints need the dashboard's own server; watch pauses with space")
             case .server(.stop), .scheduleReplayStep:
                 break
