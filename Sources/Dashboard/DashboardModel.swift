@@ -40,6 +40,9 @@ public struct DashboardModel: Sendable, Equatable {
     public var foldedClients = 0
     /// The last calls, for the timeline view; filled by whatever feeds records.
     public var history = CallHistory()
+    /// A traced program (`selectscope watch`): named in the header instead of the mode and
+    /// its exercise title, which are the dashboard's own server's.
+    public var program: String?
 
     public init(server: ServerSnapshot, clients: [ClientRow] = [], showHelp: Bool = false, clientInterval: Double = 3,
                 status: String? = nil, asciiOnly: Bool = false, scroll: Int = 0, replay: ReplayInfo? = nil,

@@ -52,4 +52,115 @@ struct WatchTests {
         #expect(try session.waitForExit(timeout: 15) == 0)
         #expect(Rig.waitUntil(timeout: 5) { !Rig.isAlive(pid) }, "the traced program survived")
     }
+
+    /// Issue 11 with issue 9's one reducer and issue 10's screen state: watch feeds every
+    /// record to the one reducer, so a connection accepted early stays listed after far more
+    /// calls than any window of records would hold; the arrow keys select it as in the live
+    /// dashboard; the header names the traced program.
+    @Test("an early connection stays listed after 1000+ further calls, and Down selects it",
+          .enabled(if: TmuxSession.isAvailable && Rig.python != nil, "needs tmux and python3"))
+    func stateOlderThanAnyWindowIsKept() throws {
+        let folder = try Rig.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let server = try Rig.seedProgram(3, "server", in: folder)
+        let port = try Rig.freePort()
+        let session = try TmuxSession([try Rig.requireBinary().path, "watch", "--port", String(port), "--", "python3", server.path],
+                                      width: 140, height: 40, environment: ["NO_COLOR": "1"])
+        defer { session.kill() }
+        let screen = try session.waitFor("the program traced", timeout: 30) { $0.contains { $0.contains("traced: pid") } }
+        let pid = screen.compactMap { line -> Int32? in
+            guard let range = line.range(of: "traced: pid ") else { return nil }
+            return Int32(line[range.upperBound...].prefix { $0.isNumber })
+        }.first ?? 0
+        #expect(pid > 0)
+        defer { if pid > 0 && Rig.isAlive(pid) { kill(pid, SIGKILL) } }
+        // The header names the program, not the dashboard's own mode.
+        #expect(screen.first?.contains("pid \(pid)") == true && screen.first?.contains(server.lastPathComponent) == true,
+                "the header does not name the traced program: \(screen.first ?? "")")
+
+        var client: LoopbackClient?
+        #expect(Rig.waitUntil(timeout: 30) { client = try? LoopbackClient(port: port); return client != nil })
+        let early = try #require(client)
+        defer { early.close() }
+        try early.send("a")
+        #expect(try early.receiveString(count: 1) == "a")
+        _ = try session.waitFor(text: ":\(early.localPort)", timeout: 10)
+
+        // A second client makes the calls: one or more per echo.
+        let busy = try LoopbackClient(port: port)
+        defer { busy.close() }
+        for _ in 0..<1200 {
+            try busy.send("b")
+            _ = try busy.receiveString(count: 1)
+        }
+        let later = try session.waitFor("more than 1000 calls counted", timeout: 20) { screen in
+            screen.contains { line in
+                guard let range = line.range(of: "calls ") else { return false }
+                return (Int(line[range.upperBound...].prefix { $0.isNumber }) ?? 0) > 1000
+            }
+        }
+        #expect(later.contains { $0.contains(":\(early.localPort)") }, "the early connection vanished:\n\(later.joined(separator: "\n"))")
+
+        try session.sendKeys("Down")
+        let highlighted = try session.waitFor("the early connection in reverse video", timeout: 10) { _ in
+            let attributed = (try? session.captureWithAttributes()) ?? []
+            return attributed.contains { Self.reversedText($0).contains(":\(early.localPort)") }
+        }
+        _ = highlighted
+        try session.sendKeys("q")
+        #expect(try session.waitForExit(timeout: 15) == 0)
+    }
+
+    /// Issue 11 with the live dashboard's client keys: once the tracer has seen the program
+    /// listen, `c` starts a client process against its address, and the program accepts it.
+    @Test("c starts a client against the traced program's listening address; the timeline view shows its calls",
+          .enabled(if: TmuxSession.isAvailable && Rig.python != nil, "needs tmux and python3"))
+    func clientKeyStartsAClientAgainstTheProgram() throws {
+        let folder = try Rig.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let server = try Rig.seedProgram(3, "server", in: folder)
+        let port = try Rig.freePort()
+        let session = try TmuxSession([try Rig.requireBinary().path, "watch", "--port", String(port), "--", "python3", server.path],
+                                      width: 140, height: 40, environment: ["NO_COLOR": "1"])
+        defer { session.kill() }
+        let screen = try session.waitFor("the program listening", timeout: 30) { $0.first?.contains(":\(port)") == true }
+        let pid = screen.compactMap { line -> Int32? in
+            guard let range = line.range(of: "traced: pid ") else { return nil }
+            return Int32(line[range.upperBound...].prefix { $0.isNumber })
+        }.first ?? 0
+        defer { if pid > 0 && Rig.isAlive(pid) { kill(pid, SIGKILL) } }
+
+        try session.sendKeys("c")
+        let started = try session.waitFor("a client listed and its connection accepted", timeout: 20) { screen in
+            screen.contains { $0.contains("clients 1") } && screen.contains { $0.contains("queues 1") }
+        }
+        #expect(!started.contains { $0.contains("start clients from another terminal") })
+        // The timeline view is fed the traced calls too.
+        try session.sendKeys("v", "v", "v")
+        try session.waitFor("the timeline of the traced calls", timeout: 10) { screen in
+            screen.contains { $0.contains("timeline") && $0.contains("#1-") } && screen.contains { $0.contains("R read") }
+        }
+        try session.sendKeys("q")
+        #expect(try session.waitForExit(timeout: 15) == 0)
+    }
+
+    /// The text drawn in reverse video on an attributed tmux line.
+    static func reversedText(_ line: String) -> String {
+        var reversed = false
+        var text = ""
+        var rest = Substring(line)
+        while let match = rest.firstMatch(of: #/\u{1B}\[([0-9;]*)m/#) {
+            if reversed { text += rest[..<match.range.lowerBound] }
+            for parameter in match.1.split(separator: ";", omittingEmptySubsequences: false) {
+                switch parameter {
+                case "7": reversed = true
+                case "27", "0", "": reversed = false
+                default: break
+                }
+            }
+            rest = rest[match.range.upperBound...]
+        }
+        if reversed { text += rest }
+        return text
+    }
 }

@@ -18,7 +18,9 @@ enum HeaderPane {
             Span(labels[.backend] + " ", .label), Span(server.backend.rawValue), Span("  "),
             Span(server.listenAddress.description),
         ]
-        if context.language == .en, !context.model.asciiOnly, !server.mode.seedTitle.contains(server.mode.englishTitle),
+        if let program = context.model.program {
+            title = [Span(program, .title)]
+        } else if context.language == .en, !context.model.asciiOnly, !server.mode.seedTitle.contains(server.mode.englishTitle),
             title.displayWidth + place.displayWidth + DisplayWidth.of(server.mode.englishTitle) + 6 <= rect.width
         {
             title.append(Span("  " + server.mode.englishTitle, .dim))

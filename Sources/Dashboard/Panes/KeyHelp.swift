@@ -15,6 +15,16 @@ struct KeyHelp {
                 KeyHelp(label: ascii ? $0.asciiLabel : $0.label, bar: $0.bar, rank: $0.barRank, help: $0.help)
             }
         }
-        return KeyTable.bindings.map { KeyHelp(label: $0.label, bar: $0.bar, rank: $0.barRank, help: $0.help) }
+        // A traced program's mode and backend are its own: their keys are not offered.
+        let traced = context.model.program != nil
+        return KeyTable.bindings.filter { !traced || !$0.commands.allSatisfy(Self.switchesServer) }
+            .map { KeyHelp(label: $0.label, bar: $0.bar, rank: $0.barRank, help: $0.help) }
+    }
+
+    private static func switchesServer(_ command: Command) -> Bool {
+        switch command {
+        case .switchMode, .nextBackend: return true
+        default: return false
+        }
     }
 }

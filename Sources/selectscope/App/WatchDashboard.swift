@@ -1,3 +1,4 @@
+import Clients
 import Dashboard
 import Foundation
 import SelectCore
@@ -7,9 +8,11 @@ import Tracer
 import Glibc
 #endif
 
-/// `selectscope watch`: the dashboard on a traced program. The tracer's records go through
-/// the replay reducer (`ReplayTimeline`), so the panes are the ones a recorded trace shows;
-/// this class only keeps the records, the program's output and the keys.
+/// `selectscope watch`: the dashboard on a traced program. The tracer's records go into a
+/// `LiveFeed`, the same channel the live dashboard's server loop feeds, so one reducer builds
+/// the screen's state from every record since the start (nothing older than a window is lost);
+/// keys go through `DashboardState.update`, and this class carries out the effects on the
+/// tracer (hold, step, resume) and on client processes started against the program.
 final class WatchDashboard {
     struct Options {
         var target: TraceTarget
@@ -19,41 +22,51 @@ final class WatchDashboard {
         var commandLine: String
     }
 
-    /// Records kept for the screen: the reducer replays this window on each change.
-    static let window = 1000
-
     private let options: Options
     private let session: TerminalSession
     private let tracer: Tracer
     private let shared = SharedState()
+    /// The tracer's records and status; the snapshot is built from them on this thread.
+    private let feed = LiveFeed()
+    /// Every call's sets, for the timeline view.
+    private let history = SharedHistory()
     private let outputRead: Int32
     private var outputTail = ""
     private var pid: Int32 = 0
     private var paused = false
-    private var showHelp = false
-    private var view = DashboardView.lastCall
-    private var status: String?
+    /// The screen's whole state; only `DashboardState.update` changes it.
+    private var state: DashboardState
+    /// How the program ended, once it has: stays on the status line.
+    private var endedText: String?
     private var drawnGeneration = -1
-    private var snapshot = ServerSnapshot()
     private var pacer = FramePacer()
+    /// Clients started against the program's listening address, once it is known.
+    private var supervisor: ClientSupervisor?
+    private var registeredPIDs: Set<Int32> = []
+    private var clientPorts: [Int32: Int] = [:]
 
-    /// What the tracer's thread hands to the screen's.
+    /// What the tracer's thread hands to the screen's besides the records: the listening
+    /// address, the call a paused thread is held at, and a change counter.
     final class SharedState: @unchecked Sendable {
         private let lock = NSLock()
-        private var records: [StepRecord] = []
         private var listenAddress: PeerAddress?
-        private var held: (call: String, inputs: [Int32], outputs: [Int32])?
+        private var heldCall: String?
+        private var records = 0
         private(set) var generation = 0
         private var recorder: LineWriter?
         private var wroteFirst = false
 
         func attach(recorder: LineWriter?) { recorder.map { r in lock.withLock { self.recorder = r } } }
 
-        func add(_ record: StepRecord) {
+        func add(_ record: StepRecord, to feed: LiveFeed, history: SharedHistory) {
+            feed.publish(record)
+            history.append(record)
             lock.withLock {
-                records.append(record)
-                if records.count > 2 * WatchDashboard.window { records.removeFirst(records.count - WatchDashboard.window) }
-                held = nil
+                records += 1
+                if heldCall != nil {
+                    heldCall = nil
+                    feed.updateStatus { $0.listsBeforeNextCall = nil }
+                }
                 generation += 1
                 if let recorder {
                     recorder.appendLine(TraceEncoder.line(for: record, listen: wroteFirst ? nil : listenAddress))
@@ -63,13 +76,18 @@ final class WatchDashboard {
             }
         }
 
-        func notice(_ notice: TracerNotice) {
+        func notice(_ notice: TracerNotice, feed: LiveFeed) {
             lock.withLock {
                 switch notice {
                 case .listening(_, _, let address):
-                    listenAddress = listenAddress ?? address
+                    guard listenAddress == nil, let address else { return }
+                    listenAddress = address
+                    feed.updateStatus { $0.listenAddress = address }
                 case .held(_, _, let call, let inputs, let outputs):
-                    held = (call, inputs, outputs)
+                    heldCall = call
+                    // The lists the held call is given, shown until its record arrives.
+                    let lists = ListsBeforeCall(afterSeq: records, inputs: inputs, outputs: outputs)
+                    feed.updateStatus { $0.listsBeforeNextCall = lists }
                 default:
                     return
                 }
@@ -77,13 +95,14 @@ final class WatchDashboard {
             }
         }
 
-        func take() -> (records: [StepRecord], listen: PeerAddress?, held: (call: String, inputs: [Int32], outputs: [Int32])?, generation: Int) {
-            lock.withLock { (Array(records.suffix(WatchDashboard.window)), listenAddress, held, generation) }
-        }
+        var listen: PeerAddress? { lock.withLock { listenAddress } }
+        var held: String? { lock.withLock { heldCall } }
+        var changes: Int { lock.withLock { generation } }
     }
 
     init(options: Options) throws {
         self.options = options
+        state = DashboardState(language: options.language)
         try TerminalSession.checkUsable()
         var tracerOptions = options.tracer
         // A started program's output goes to a pipe shown on the status line, never over the screen.
@@ -98,9 +117,10 @@ final class WatchDashboard {
         outputRead = fds[0]
         tracer = Tracer(target: options.target, options: tracerOptions)
         if let path = options.record { shared.attach(recorder: try LineWriter.open(path: path)) }
-        let shared = self.shared
+        let shared = self.shared, feed = self.feed, history = self.history
         do {
-            pid = try tracer.start(onRecord: { shared.add($0) }, onNotice: { shared.notice($0) })
+            pid = try tracer.start(onRecord: { shared.add($0, to: feed, history: history) },
+                                   onNotice: { shared.notice($0, feed: feed) })
         } catch {
             if fds[0] >= 0 { close(fds[0]); close(fds[1]) }
             throw error
@@ -121,24 +141,44 @@ final class WatchDashboard {
         loop: while true {
             if ended == nil, let end = endBox.value {
                 ended = end
-                status = Self.describe(end, pid: pid) + " — q quits"
+                endedText = Self.describe(end, pid: pid) + " — q quits"
                 dirty = true
             }
-            if shared.generation != drawnGeneration { dirty = true }
+            if shared.changes != drawnGeneration { dirty = true }
             if dirty && pacer.delay() == 0 {
                 draw()
                 dirty = false
             }
-            let watched = outputRead >= 0 ? [outputRead] : []
+            var watched = outputRead >= 0 ? [outputRead] : []
+            watched += supervisor?.outputFDs ?? []
             let woke = session.wait(forInputOr: watched, timeout: dirty ? max(pacer.delay(), 0.005) : 0.05)
             if !woke.signals.isEmpty || woke.hangup { break }
             if woke.ready.contains(outputRead) && readOutput() { dirty = true }
-            for input in session.readKeys() {
+            if supervisor?.poll() == true {
+                syncCrashHookChildren()
                 dirty = true
-                guard case .key(let key) = input else { continue }
-                if !handle(key) { break loop }
+            }
+            if findPorts() { dirty = true }
+            _ = state.apply(.clock(Posix.monotonicSeconds()))
+            let inputs = session.readKeys()
+            if !inputs.isEmpty { observe() }
+            for input in inputs {
+                dirty = true
+                let effects: [DashboardEffect]
+                switch input {
+                case .resize:
+                    let size = session.size
+                    effects = state.apply(.resized(width: size.width, height: size.height))
+                case .key(let key):
+                    effects = state.apply(.key(key))
+                case .mouse(let event):
+                    effects = state.apply(.mouse(event))
+                }
+                if !perform(effects) { break loop }
             }
         }
+        supervisor?.stopAll()
+        syncCrashHookChildren()
         session.end()
         if ended == nil {
             tracer.setPaused(false)
@@ -157,43 +197,91 @@ final class WatchDashboard {
         }
     }
 
-    /// Carries out a key; false to quit.
-    private func handle(_ key: Key) -> Bool {
-        if key == .controlC { return false }
-        if showHelp && (key == .escape || key == .character("?") || key == .character("q")) {
-            showHelp = false
-            return true
-        }
-        guard let command = KeyTable.command(for: key) else { return true }
-        switch command {
-        case .quit:
-            return false
-        case .pauseOrStep:
-            if paused {
-                tracer.step()
-                status = "step: one call runs"
-            } else {
-                paused = true
-                tracer.setPaused(true)
-                status = "pausing at the program's next readiness call"
+    /// Carries out what the state asked for; false to quit. A traced program's mode and
+    /// backend are its own, and the tracer has no breakpoints: those effects only say so.
+    private func perform(_ effects: [DashboardEffect]) -> Bool {
+        for effect in effects {
+            switch effect {
+            case .quit:
+                return false
+            case .server(.step):
+                if paused {
+                    tracer.step()
+                    say("step: one call runs")
+                } else {
+                    paused = true
+                    tracer.setPaused(true)
+                    say("pausing at the program's next readiness call")
+                }
+            case .server(.resume):
+                paused = false
+                tracer.setPaused(false)
+            case .server(.switchMode), .server(.switchBackend), .server(.nextBackend):
+                state.requestedMode = nil
+                say("a traced program's mode and backend are its own")
+            case .server(.setBreakpoints):
+                // The chooser shows none set: none would stop the program.
+                state.breakpoints = []
+                say("breakpoints need the dashboard's own server; watch pauses with space")
+            case .server(.stop), .scheduleReplayStep:
+                break
+            case .spawnClient(let kind, let interval):
+                spawn(kind, interval: interval)
+            case .closeClient(let pid):
+                let row = supervisor?.close(pid: pid)
+                say((row.map { .closingClient(pid: $0.pid, kind: $0.kind.rawValue) } ?? StatusMessage.noClientToClose).text(screenLanguage))
+            case .resetClient(let pid):
+                let row = supervisor?.reset(pid: pid)
+                say((row.map { .resettingClient(pid: $0.pid, kind: $0.kind.rawValue) } ?? StatusMessage.noClientToReset).text(screenLanguage))
             }
-        case .resume:
-            paused = false
-            tracer.setPaused(false)
-            status = nil
-        case .toggleHelp:
-            showHelp.toggle()
-        case .cycleView:
-            view = view.next
-        case .switchMode, .nextBackend:
-            status = "a traced program's mode and backend are its own"
-        case .spawnModeClient, .spawnClient, .closeNewestClient, .resetNewestClient, .fasterClients, .slowerClients:
-            status = "start clients against \(shared.take().listen.map { "\($0)" } ?? "the program") from another terminal"
-        default:
-            // Scrolling, selection, zoom, breakpoints: the live dashboard's, not wired here yet.
-            break
         }
         return true
+    }
+
+    private var screenLanguage: Language { session.isUTF8 ? options.language : .en }
+
+    private func say(_ text: String) {
+        _ = state.apply(.status(text))
+    }
+
+    /// Starts a client process against the program's listening address, once the tracer has
+    /// seen the program listen.
+    private func spawn(_ kind: ClientKind, interval: Double) {
+        guard let address = shared.listen else {
+            say("no listening address seen yet: start clients from another terminal")
+            return
+        }
+        if supervisor == nil {
+            let host = address.host == "0.0.0.0" || address.host == "::" || address.host.isEmpty ? "localhost" : address.host
+            supervisor = ClientSupervisor(executable: ClientSupervisor.currentExecutable(), host: host, port: address.port)
+        }
+        do {
+            let row = try supervisor!.spawn(kind: kind, interval: interval)
+            syncCrashHookChildren()
+            say(StatusMessage.startedClient(kind: kind.rawValue, pid: row.pid).text(screenLanguage))
+        } catch {
+            say(StatusMessage.couldNotStartClient("\(error)").text(screenLanguage))
+        }
+    }
+
+    /// Local ports of the running clients, found once each; true when one was found.
+    private func findPorts() -> Bool {
+        var found = false
+        for row in supervisor?.rows ?? [] where row.state == .running && clientPorts[row.pid] == nil {
+            if let port = ClientPorts.localPort(of: row.pid) {
+                clientPorts[row.pid] = port
+                found = true
+            }
+        }
+        return found
+    }
+
+    /// The crash handler kills the registered pids: keep the list equal to the live clients.
+    private func syncCrashHookChildren() {
+        let running = Set(supervisor?.runningPIDs ?? [])
+        for pid in registeredPIDs.subtracting(running) { TerminalGuard.unregisterChild(pid) }
+        for pid in running.subtracting(registeredPIDs) { _ = TerminalGuard.registerChild(pid) }
+        registeredPIDs = running
     }
 
     private func readOutput() -> Bool {
@@ -209,55 +297,58 @@ final class WatchDashboard {
         return got
     }
 
+    /// Feeds the state a fresh snapshot (the feed's records since the last frame, applied to
+    /// the one reducer) and the client rows.
+    private func observe() {
+        drawnGeneration = shared.changes
+        let runState: RunState = paused ? (tracer.heldThreads > 0 ? .paused : .stepping) : .running
+        let kernel = sampleKernelQueues()
+        feed.updateStatus { status in
+            status.runState = runState
+            if let kernel { status.kernel = kernel }
+        }
+        let rows = (supervisor?.rows ?? []).map { row -> ClientRow in
+            var row = row
+            row.localPort = clientPorts[row.pid]
+            return row
+        }
+        _ = state.apply(.clock(Posix.monotonicSeconds()))
+        _ = state.apply(.observed(feed.snapshot(), clients: rows))
+    }
+
     private func draw() {
         pacer.willDraw()
-        let taken = shared.take()
-        if taken.generation != drawnGeneration {
-            drawnGeneration = taken.generation
-            if !taken.records.isEmpty {
-                let timeline = ReplayTimeline(file: TraceFile(records: taken.records, listenAddress: taken.listen))
-                snapshot = timeline.snapshot(at: taken.records.count - 1)
-            } else if let listen = taken.listen {
-                snapshot.listenAddress = listen
-            }
-            snapshot.runState = paused ? (tracer.heldThreads > 0 ? .paused : .stepping) : .running
-            sampleKernelQueues()
-            if let held = taken.held {
-                snapshot.inputs = held.inputs
-                snapshot.outputs = held.outputs
-            }
-        }
-        let lastLine = outputTail.split(separator: "\n").last.map(String.init)
-        // The state first: a long command line is what gets cut at the screen's edge.
-        var line = "traced: pid \(pid)"
-        if paused { line += tracer.heldThreads > 0 ? " · held at \(taken.held?.call ?? "its call")" : " · pausing" }
-        if let status { line += " · \(status)" }
-        if let lastLine { line += " · output: \(lastLine)" }
-        line += " · \(options.commandLine)"
+        observe()
         let size = session.size
-        var model = DashboardModel(server: snapshot, status: line, asciiOnly: !session.isUTF8)
-        model.showHelp = showHelp
-        model.language = options.language
-        model.view = view
+        _ = state.apply(.resized(width: size.width, height: size.height))
+        var model = state.model(asciiOnly: !session.isUTF8)
+        let lastLine = outputTail.split(separator: "\n").last.map(String.init)
+        // The state first: what a key just did, then the program's own output.
+        var line = "traced: pid \(pid)"
+        if paused { line += tracer.heldThreads > 0 ? " · held at \(shared.held ?? "its call")" : " · pausing" }
+        if let endedText { line += " · \(endedText)" }
+        if let status = model.status { line += " · \(status)" }
+        if let lastLine { line += " · output: \(lastLine)" }
+        model.status = line
+        model.program = "pid \(pid)  \(options.commandLine)"
+        model.history = history.copy()
         session.draw(DashboardRenderer.render(model, width: size.width, height: size.height))
         pacer.drew()
     }
 
     private var lastQueueSample = 0.0
-    private var kernelDepths: [Int32: TracedKernelQueues.Depth] = [:]
 
-    /// The kernel's unread and unsent bytes per connection, at most 4 times a second.
-    private func sampleKernelQueues() {
+    /// The kernel's unread and unsent bytes per connection, at most 4 times a second; nil
+    /// between samples (the last one stays published).
+    private func sampleKernelQueues() -> KernelSample? {
         let now = Posix.monotonicSeconds()
-        if now - lastQueueSample >= 0.25 {
-            lastQueueSample = now
-            kernelDepths = TracedKernelQueues.sample(pid: snapshot.lastRecord?.origin?.pid ?? pid, fds: snapshot.connections.map(\.fd))
-        }
-        for index in snapshot.connections.indices {
-            guard let depth = kernelDepths[snapshot.connections[index].fd] else { continue }
-            snapshot.connections[index].kernelUnread = depth.unread
-            snapshot.connections[index].kernelUnsent = depth.unsent
-        }
+        guard now - lastQueueSample >= 0.25 else { return nil }
+        lastQueueSample = now
+        let depths = TracedKernelQueues.sample(pid: state.server.lastRecord?.origin?.pid ?? pid, fds: state.server.connections.map(\.fd))
+        var sample = KernelSample()
+        sample.time = now
+        for (fd, depth) in depths { sample.connections[fd] = KernelSample.Queues(unread: depth.unread, unsent: depth.unsent) }
+        return sample
     }
 
     /// The tracer's end, handed from the thread waiting for it.
