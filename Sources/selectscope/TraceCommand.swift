@@ -14,19 +14,20 @@ struct TraceCommand: ParsableCommand {
         commandName: "trace",
         abstract: "Trace a program's select/poll/epoll loop (started here, or attached with --pid), headless.",
         discussion: """
-            Each readiness call (select, pselect6, poll, ppoll, epoll_wait, epoll_pwait,
-            epoll_pwait2) becomes one record as in `selectscope server --trace`; socket calls
-            (accept, recv, send, close…) become its events. The program's own output passes
+            Each readiness call (select, pselect6, poll, ppoll, epoll_wait, epoll_pwait, \
+            epoll_pwait2) becomes one record as in `selectscope server --trace`; socket calls \
+            (accept, recv, send, close…) become its events. The program's own output passes \
             through unchanged. Its listening address goes to stderr (`listening on HOST:PORT`).
+
               selectscope trace --port 0 --trace calls.jsonl --log none -- python3 server.py
               selectscope trace --pid 4242
-            Ctrl-C kills a started program and everything it started; an attached one is
+
+            Ctrl-C kills a started program and everything it started; an attached one is \
             detached and keeps running.
             """
     )
 
-    @Option(name: .long, parsing: .unconditional, help: "Rewrite the program's bind() to this port (0 picks a free one and prints it).")
-    var port: Int?
+    @OptionGroup var program: TracedProgramOptions
 
     @Option(name: .long, help: "Log format on stdout: text (what the program did, call by call) or none.")
     var log: LogFormat = .text
@@ -34,37 +35,17 @@ struct TraceCommand: ParsableCommand {
     @Option(name: .long, help: "Write one JSON object per readiness call to FILE ('-' for stdout).")
     var trace: String?
 
-    @Option(name: .long, help: "What to trace: readiness (only the readiness calls: fastest) or sockets (also accept, recv, send, close…).")
-    var events: TracerOptions.Events = .sockets
-
-    @Option(name: .long, parsing: .unconditional, help: "Attach to this running process instead of starting one.")
-    var pid: Int32?
-
-    @Argument(parsing: .postTerminator, help: "The program to start, after `--`.")
-    var command: [String] = []
-
     func validate() throws {
         if trace == "-" && log == .text {
             throw ValidationError("--trace - and --log text both write to stdout; add --log none")
-        }
-        if let port { try OptionCheck.integer(port, "--port", in: 0...65535) }
-        if let pid { try OptionCheck.integer(Int(pid), "--pid", in: 1...Int(Int32.max)) }
-        if pid != nil && !command.isEmpty {
-            throw ValidationError("give either --pid PID or -- CMD ARGS, not both")
-        }
-        if pid == nil && command.isEmpty {
-            throw ValidationError("nothing to trace: give -- CMD ARGS, or --pid PID")
-        }
-        if pid != nil && port != nil {
-            throw ValidationError("--port rewrites bind() of a program started here; an attached program has bound already")
         }
     }
 
     func run() throws {
         Posix.ignoreSIGPIPE()
-        var options = TracerOptions(events: events, port: port)
+        var options = program.tracerOptions
         options.payloadPreview = 64
-        let target: TraceTarget = pid.map { .attach(pid: $0) } ?? .launch(command: command[0], arguments: Array(command.dropFirst()))
+        let target = program.target
 
         // Ctrl-C, kill and a closed terminal reach one waiting thread, never the tracer's.
         var stopSignals = [SIGINT, SIGTERM, SIGHUP]

@@ -355,3 +355,25 @@ final class TmuxSession: @unchecked Sendable {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }
+
+extension TmuxSession {
+    /// The text of a captured line drawn in reverse video (SGR 7 on, until 27 or 0).
+    static func reversedText(_ line: String) -> String {
+        var reversed = false
+        var text = ""
+        var rest = Substring(line)
+        while let match = rest.firstMatch(of: #/\u{1B}\[([0-9;]*)m/#) {
+            if reversed { text += rest[..<match.range.lowerBound] }
+            for parameter in match.1.split(separator: ";", omittingEmptySubsequences: false) {
+                switch parameter {
+                case "7": reversed = true
+                case "27", "0", "": reversed = false
+                default: break
+                }
+            }
+            rest = rest[match.range.upperBound...]
+        }
+        if reversed { text += rest }
+        return text
+    }
+}

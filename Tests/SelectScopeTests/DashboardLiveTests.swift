@@ -142,12 +142,12 @@ struct DashboardLiveTests {
         let highlighted = try dashboard.tmux.waitFor("the selected connection in reverse video", timeout: 10) { _ in
             let attributed = (try? dashboard.tmux.captureWithAttributes()) ?? []
             // inputs and queues by its peer, clients by its fd.
-            let rows = attributed.filter { Self.reversedText($0).contains(":\(oldestPort)") }
-            return rows.count >= 2 && attributed.contains { Self.reversedText($0).contains("\(oldest.pid) sender") }
+            let rows = attributed.filter { TmuxSession.reversedText($0).contains(":\(oldestPort)") }
+            return rows.count >= 2 && attributed.contains { TmuxSession.reversedText($0).contains("\(oldest.pid) sender") }
         }
         _ = highlighted
         let attributed = try dashboard.tmux.captureWithAttributes()
-        #expect(!attributed.contains { Self.reversedText($0).contains(":\(newestPort)") },
+        #expect(!attributed.contains { TmuxSession.reversedText($0).contains(":\(newestPort)") },
                 "only the selected connection is highlighted")
 
         try dashboard.press("x")
@@ -178,23 +178,4 @@ struct DashboardLiveTests {
         try dashboard.quit()
     }
 
-    /// The text of a captured line drawn in reverse video (SGR 7 on, until 27 or 0).
-    static func reversedText(_ line: String) -> String {
-        var reversed = false
-        var text = ""
-        var rest = Substring(line)
-        while let match = rest.firstMatch(of: #/\u{1B}\[([0-9;]*)m/#) {
-            if reversed { text += rest[..<match.range.lowerBound] }
-            for parameter in match.1.split(separator: ";", omittingEmptySubsequences: false) {
-                switch parameter {
-                case "7": reversed = true
-                case "27", "0", "": reversed = false
-                default: break
-                }
-            }
-            rest = rest[match.range.upperBound...]
-        }
-        if reversed { text += rest }
-        return text
-    }
 }

@@ -62,7 +62,7 @@ struct WatchTests {
     func stateOlderThanAnyWindowIsKept() throws {
         let folder = try Rig.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let server = try Rig.seedProgram(3, "server", in: folder)
+        let server = try Rig.homeworkProgram(exercise: 3, part: "server", port: nil, in: folder)
         let port = try Rig.freePort()
         let session = try TmuxSession([try Rig.requireBinary().path, "watch", "--port", String(port), "--", "python3", server.path],
                                       width: 140, height: 40, environment: ["NO_COLOR": "1"])
@@ -104,7 +104,7 @@ struct WatchTests {
         try session.sendKeys("Down")
         let highlighted = try session.waitFor("the early connection in reverse video", timeout: 10) { _ in
             let attributed = (try? session.captureWithAttributes()) ?? []
-            return attributed.contains { Self.reversedText($0).contains(":\(early.localPort)") }
+            return attributed.contains { TmuxSession.reversedText($0).contains(":\(early.localPort)") }
         }
         _ = highlighted
         try session.sendKeys("q")
@@ -118,7 +118,7 @@ struct WatchTests {
     func clientKeyStartsAClientAgainstTheProgram() throws {
         let folder = try Rig.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let server = try Rig.seedProgram(3, "server", in: folder)
+        let server = try Rig.homeworkProgram(exercise: 3, part: "server", port: nil, in: folder)
         let port = try Rig.freePort()
         let session = try TmuxSession([try Rig.requireBinary().path, "watch", "--port", String(port), "--", "python3", server.path],
                                       width: 140, height: 40, environment: ["NO_COLOR": "1"])
@@ -144,23 +144,4 @@ struct WatchTests {
         #expect(try session.waitForExit(timeout: 15) == 0)
     }
 
-    /// The text drawn in reverse video on an attributed tmux line.
-    static func reversedText(_ line: String) -> String {
-        var reversed = false
-        var text = ""
-        var rest = Substring(line)
-        while let match = rest.firstMatch(of: #/\u{1B}\[([0-9;]*)m/#) {
-            if reversed { text += rest[..<match.range.lowerBound] }
-            for parameter in match.1.split(separator: ";", omittingEmptySubsequences: false) {
-                switch parameter {
-                case "7": reversed = true
-                case "27", "0", "": reversed = false
-                default: break
-                }
-            }
-            rest = rest[match.range.upperBound...]
-        }
-        if reversed { text += rest }
-        return text
-    }
 }
