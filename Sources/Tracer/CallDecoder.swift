@@ -336,8 +336,6 @@ struct CallDecoder {
         }
         origin.damage = damage
         record.origin = origin
-        record.events = thread.events
-        thread.events.removeAll(keepingCapacity: true)
         return record
     }
 }

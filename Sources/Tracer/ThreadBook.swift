@@ -8,7 +8,11 @@ struct ThreadBook {
     /// A readiness call that returned -ERESTART*: the kernel will run it again (or make it
     /// EINTR) after a signal or a stop. Its entry time is kept so blocked time stays whole.
     var suspended: PendingCall?
-    /// Socket events since this thread's last readiness call, attached to its next record.
+    /// The thread's last readiness record, kept until its next readiness call begins: the
+    /// socket calls it makes meanwhile are what it did about that call's result, and join
+    /// it as its events (SPEC §4), as the built-in server's records have theirs.
+    var unfinished: StepRecord?
+    /// Socket events since this thread's last readiness call returned.
     var events: [ServerEvent] = []
     /// In a syscall whose exit stop was asked for (resume with PTRACE_SYSCALL).
     var awaitingExit = false

@@ -288,6 +288,7 @@ public final class Tracer: @unchecked Sendable {
                 handle(tid, status)
             }
         }
+        finishAll()
         if stopping {
             if case .attach = target { return .detached }
             return .killed
@@ -298,6 +299,7 @@ public final class Tracer: @unchecked Sendable {
     }
 
     private func beginStop() {
+        finishAll()
         stopping = true
         stopAcknowledged.store(true, ordering: .releasing)
         stopDeadline = Posix.monotonicSeconds() + 5
@@ -371,6 +373,7 @@ public final class Tracer: @unchecked Sendable {
     }
 
     private func handleWhileDetaching(_ tid: Int32, _ status: WaitStatus) {
+        if threads[tid] != nil { finish(&threads[tid]!) }
         if status.exited || status.signaled {
             threads[tid] = nil
             return
@@ -384,6 +387,7 @@ public final class Tracer: @unchecked Sendable {
 
     private func handle(_ tid: Int32, _ status: WaitStatus) {
         if status.exited || status.signaled {
+            if threads[tid] != nil { finish(&threads[tid]!) }
             let thread = threads.removeValue(forKey: tid)
             if tid == leader { leaderEnd = status.exited ? .exited(status.exitCode) : .killed(signal: status.termSignal) }
             if let thread, thread.pid == tid { processes[tid] = nil }
@@ -471,6 +475,7 @@ public final class Tracer: @unchecked Sendable {
             // A non-leader thread exec'd: it now has the leader's tid.
             threads[Int32(message)] = nil
         }
+        if threads[tid] != nil { finish(&threads[tid]!) }
         let pid = threads[tid]?.pid ?? tid
         threads[tid] = ThreadBook(tid: tid, pid: pid)
         let path = ProcFiles.link("/proc/\(tid)/exe") ?? "?"
@@ -539,6 +544,11 @@ public final class Tracer: @unchecked Sendable {
                 emitInterrupted(suspended, thread: &thread)
             }
         }
+        if call.isReadiness {
+            // What a thread did before its first readiness call (its setup) answers no call.
+            if thread.unfinished == nil { thread.events.removeAll(keepingCapacity: true) }
+            finish(&thread)
+        }
         if case .bind(let fd, let requested, let port?) = pending.entry {
             onNotice(.portRewritten(pid: thread.pid, fd: fd, requested: requested, port: port))
         }
@@ -567,10 +577,8 @@ public final class Tracer: @unchecked Sendable {
         switch exit {
         case .nothing:
             break
-        case .record(var record):
-            sequence += 1
-            record.seq = sequence
-            onRecord(record)
+        case .record(let record):
+            hold(record, tid: tid)
         case .listening(let fd):
             let address = ProcessInventory.localAddress(pid: thread.pid, fd: fd)
             process.listenAddress = address
@@ -583,11 +591,36 @@ public final class Tracer: @unchecked Sendable {
 
     private func emitInterrupted(_ pending: PendingCall, thread: inout ThreadBook) {
         guard let process = processes[thread.pid] else { return }
-        if case .record(var record) = decoder.exit(pending, result: -Int64(EINTR), thread: &thread, process: process,
+        if case .record(let record) = decoder.exit(pending, result: -Int64(EINTR), thread: &thread, process: process,
                                                    memory: RemoteMemory(pid: thread.pid), time: now) {
-            sequence += 1
-            record.seq = sequence
-            onRecord(record)
+            finish(&thread)
+            thread.unfinished = record
         }
+    }
+
+    // MARK: - Records
+
+    /// A readiness call returned: its record waits for what the thread does about it.
+    private func hold(_ record: StepRecord, tid: Int32) {
+        guard var thread = threads[tid] else { return }
+        finish(&thread)
+        thread.unfinished = record
+        threads[tid] = thread
+    }
+
+    /// Hands on the thread's last record with the events made since it returned. Called when
+    /// the thread begins its next readiness call, and when it (or the tracing) ends.
+    private func finish(_ thread: inout ThreadBook) {
+        guard var record = thread.unfinished else { return }
+        thread.unfinished = nil
+        record.events = thread.events
+        thread.events.removeAll(keepingCapacity: true)
+        sequence += 1
+        record.seq = sequence
+        onRecord(record)
+    }
+
+    private func finishAll() {
+        for tid in threads.keys { finish(&threads[tid]!) }
     }
 }

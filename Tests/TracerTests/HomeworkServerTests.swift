@@ -1,4 +1,5 @@
 import Foundation
+import LoopbackTesting
 import Testing
 @testable import ProcessTesting
 #if canImport(Glibc)
@@ -12,6 +13,37 @@ import Glibc
 @Suite("tracer: the homework's five servers under selectscope trace")
 struct HomeworkServerTests {
     static let messages = 3
+
+    @Test("each record carries what the program did about that call's result, as the built-in server's do",
+          .enabled(if: Rig.python != nil, "needs python3"))
+    func eventsBelongToTheCallTheyAnswer() throws {
+        let folder = try Rig.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Exercise 3 echoes straight from the read branch: accept, then recv and send.
+        let server = try Rig.homeworkProgram(exercise: 3, part: "server", port: nil, in: folder)
+        let run = try TraceRun(["--port", "0"], command: ["python3", server.path], folder: folder)
+        defer { run.end() }
+        let port = try run.waitForPort()
+        let client = try LoopbackClient(port: port)
+        try client.send(Array("Hello, world".utf8))
+        #expect(try client.receive(exactly: 12) == Array("Hello, world".utf8))
+        client.close()
+        // The call that saw the EOF is handed on once the program is back in select().
+        #expect(Rig.waitUntil(timeout: 15) { run.records.contains { Self.kinds($0).contains("close") } }, "\(run.process.transcript)")
+        let records = run.records
+        let listener = records.first?["listener"] as? Int ?? -1
+        let acceptCall = try #require(records.first { Rig.ints($0["readable"]) == [listener] })
+        #expect(Self.kinds(acceptCall) == ["accept"], "\(acceptCall)")
+        let connection = try #require((acceptCall["events"] as? [[String: Any]])?.first?["fd"] as? Int)
+        let echoCall = try #require(records.first { Rig.ints($0["readable"]) == [connection] })
+        #expect(Self.kinds(echoCall) == ["recv", "send"], "\(echoCall)")
+        let closeCall = try #require(records.last { Self.kinds($0).contains("close") })
+        #expect(Rig.ints(closeCall["readable"]) == [connection], "\(closeCall)")
+    }
+
+    static func kinds(_ record: [String: Any]) -> [String] {
+        ((record["events"] as? [[String: Any]]) ?? []).compactMap { $0["kind"] as? String }
+    }
 
     @Test("traced readable/writable/exceptional equal the program's own prints, call by call",
           .enabled(if: Rig.python != nil, "needs python3"), arguments: 1...5)
