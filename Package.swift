@@ -31,6 +31,9 @@ let package = Package(
         .target(name: "Clients", dependencies: ["SelectCore", "CSystemShim"]),
         // `selectscope bench`: many connections, every echoed byte checked.
         .target(name: "LoadGenerator", dependencies: ["SelectCore", "CSystemShim"]),
+        // `selectscope check`: runs a submission under the tracer in a sandbox, drives it with
+        // scripted clients, judges its readiness calls.
+        .target(name: "Grader", dependencies: ["SelectCore", "CSystemShim"]),
         // Pure drawing: snapshot -> text grid. No terminal.
         .target(name: "Dashboard", dependencies: ["SelectCore", "Teaching", "Clients"]),
         // The only module that talks to ncurses.
@@ -38,7 +41,7 @@ let package = Package(
         .executableTarget(
             name: "selectscope",
             dependencies: [
-                "SelectCore", "Teaching", "Clients", "LoadGenerator", "Dashboard", "Terminal",
+                "SelectCore", "Teaching", "Clients", "LoadGenerator", "Dashboard", "Terminal", "Grader",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -49,5 +52,6 @@ let package = Package(
                     resources: [.copy("Snapshots")]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Dashboard", "CNcurses"]),
         .testTarget(name: "SelectScopeTests", dependencies: ["SelectCore", "LoopbackTesting"]),
+        .testTarget(name: "GraderTests", dependencies: ["Grader", "SelectCore"], exclude: ["Submissions"]),
     ]
 )
