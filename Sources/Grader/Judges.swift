@@ -285,6 +285,13 @@ public enum Judges {
         }
         let steady = o.clients(withPrefix: "steady")
         let facts = TraceFacts(o.records)
+        if let flood = o.client("flood"), let connection = facts.connection(of: flood) {
+            let held = facts.peakHeld(on: connection.fd, from: connection.acceptedAt)
+            if held > TraceFacts.unboundedQueue {
+                return .fail(.slowReader, "kept reading a client that never read: held \(held >> 20) MiB for it, and nothing bounds that",
+                             evidence: ["stop reading a connection (take it out of inputs) while its queue is long; put it back once it drains"])
+            }
+        }
         if let starved = steady.first(where: { o.exercise.echoes ? !$0.echoedExactly : !facts.received(everythingFrom: $0) }) {
             return .fail(.slowReader, "another client was not served while one never read (\(starved.received.count) of \(starved.sent.count) B back)")
         }

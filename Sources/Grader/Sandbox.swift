@@ -223,7 +223,8 @@ final class Sandbox {
             let deadline = Posix.monotonicSeconds() + 2
             while rmdir(directory) != 0 && errno == EBUSY && Posix.monotonicSeconds() < deadline { usleep(5_000) }
         }
-        try? FileManager.default.removeItem(atPath: scratch)
+        // SELECTSCOPE_CHECK_KEEP=1 keeps the traces and outputs for a look afterwards.
+        if getenv("SELECTSCOPE_CHECK_KEEP") == nil { try? FileManager.default.removeItem(atPath: scratch) }
     }
 
     static func outcome(_ status: Int32) -> ProcessOutcome {

@@ -56,6 +56,30 @@ struct TraceFacts {
         return bytesReceived(on: connection.fd, from: connection.acceptedAt) >= client.sent.count
     }
 
+    /// More than this held for one connection that does not read means nothing bounds the
+    /// program's queue. (What sits in kernel buffers is outside it: held is what the program
+    /// received and has not sent, from its own recv and send calls.)
+    static let unboundedQueue = 4 << 20
+
+    /// The most bytes the program held for `fd` at once: received minus sent, call by call.
+    func peakHeld(on fd: Int32, from start: Int) -> Int {
+        guard start < records.count else { return 0 }
+        var held = 0
+        var peak = 0
+        for index in start..<records.count {
+            for event in records[index].events where event.fd == fd {
+                switch event.kind {
+                case .recv: held += event.bytes
+                case .send: held -= event.bytes
+                case .close: return peak
+                default: break
+                }
+                peak = max(peak, held)
+            }
+        }
+        return peak
+    }
+
     static func events(_ record: StepRecord, _ kind: ServerEvent.Kind, fd: Int32) -> [ServerEvent] {
         record.events.filter { $0.kind == kind && $0.fd == fd }
     }

@@ -1,0 +1,174 @@
+import Foundation
+import SelectCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One launch of the submission: started in the sandbox under its trace method, driven by
+/// scripted clients, stopped, and turned into an `Observation` for the judges.
+final class Session {
+    let sandbox: Sandbox
+    let name: String
+    let exercise: Exercise
+    let port: Int
+    let tracePath: String
+    private(set) var pid: Int32 = -1
+    private(set) var outcome: ProcessOutcome = .running
+    private(set) var clients: [ProbeClient] = []
+    private var finishedLogs: [ClientLog] = []
+    var observation: Observation
+
+    init(sandbox: Sandbox, name: String, exercise: Exercise, port: Int) {
+        self.sandbox = sandbox
+        self.name = name
+        self.exercise = exercise
+        self.port = port
+        tracePath = "\(sandbox.scratch)/\(name).trace"
+        observation = Observation(exercise: exercise, port: port)
+    }
+
+    /// Starts the program; then waits (up to `timeout`) until something listens on the port.
+    @discardableResult
+    func start(_ argv: [String], listenTimeout: Double = 5) -> Bool {
+        do {
+            pid = try sandbox.spawn(argv, name: name)
+        } catch {
+            outcome = .notStarted(reason: "\(error)")
+            return false
+        }
+        let deadline = Posix.monotonicSeconds() + listenTimeout
+        while Posix.monotonicSeconds() < deadline {
+            if Self.listening(on: port) {
+                observation.listened = true
+                observation.baselineMemory = sandbox.residentBytes()
+                observation.peakMemory = observation.baselineMemory
+                return true
+            }
+            if !alive { return false }
+            usleep(10_000)
+        }
+        return false
+    }
+
+    /// Whether the process is still running (reaps it when it is not).
+    var alive: Bool {
+        guard pid > 0 else { return false }
+        if outcome.isRunning { outcome = sandbox.poll(pid) }
+        return outcome.isRunning
+    }
+
+    func sampleMemory() {
+        observation.peakMemory = max(observation.peakMemory, sandbox.residentBytes())
+    }
+
+    /// A new client; nil (and a log with the problem) when it could not connect.
+    @discardableResult
+    func connect(_ role: String, receiveBuffer: Int32? = nil, timeout: Double = 3) -> ProbeClient? {
+        let index = clients.count + finishedLogs.count
+        do {
+            let client = try ProbeClient(port: port, role: role, index: index, timeout: timeout, receiveBuffer: receiveBuffer)
+            clients.append(client)
+            return client
+        } catch {
+            var log = ClientLog(role: role, localPort: 0, index: index)
+            log.problem = "connect: \(error)"
+            finishedLogs.append(log)
+            return nil
+        }
+    }
+
+    private var traceOffset: UInt64 = 0
+    private var recordsSoFar: [StepRecord] = []
+
+    /// The records written so far: each call reads only the complete lines added since the last.
+    func records() -> [StepRecord] {
+        guard let handle = FileHandle(forReadingAtPath: tracePath) else { return recordsSoFar }
+        defer { try? handle.close() }
+        try? handle.seek(toOffset: traceOffset)
+        guard let data = try? handle.readToEnd(), let lastNewline = data.lastIndex(of: UInt8(ascii: "\n")) else { return recordsSoFar }
+        let complete = data[data.startIndex...lastNewline]
+        traceOffset += UInt64(complete.count)
+        recordsSoFar += TraceReader.parse(Data(complete)).records
+        return recordsSoFar
+    }
+
+    /// Waits until `condition` holds on the records so far, the program dies, or the deadline.
+    @discardableResult
+    func waitForTrace(timeout: Double, _ condition: ([StepRecord]) -> Bool) -> Bool {
+        let deadline = Posix.monotonicSeconds() + timeout
+        while Posix.monotonicSeconds() < deadline {
+            if condition(records()) { return true }
+            if !alive { return condition(records()) }
+            usleep(10_000)
+        }
+        return false
+    }
+
+    /// Sends a message as the exercise's client would and waits until it was handled: its
+    /// echo came back (exercises 2–5), or the program read it all (exercise 1).
+    @discardableResult
+    func deliver(_ bytes: [UInt8], by client: ProbeClient, timeout: Double = 3) -> Bool {
+        if exercise.echoes { return client.exchange(bytes, timeout: timeout) }
+        guard client.send(bytes, timeout: timeout) else { return false }
+        let log = client.log
+        return waitForTrace(timeout: timeout) { TraceFacts($0).received(everythingFrom: log) }
+    }
+
+    /// Ends the program (SIGTERM, then SIGKILL) and closes the clients. The observation
+    /// keeps how it ended on its own, or `.running` when it was still serving at the end.
+    func stop() {
+        // A program that closed its listener is on its way out (its sockets close before its
+        // exit status is ready): let it finish dying rather than take it for stopped by us.
+        let dying = Posix.monotonicSeconds() + 1
+        while alive && observation.listened && !Self.listening(on: port) && Posix.monotonicSeconds() < dying { usleep(5_000) }
+        let endedOnItsOwn = !alive
+        if pid > 0 { outcome = sandbox.stop(pid, already: outcome) }
+        if !endedOnItsOwn { stoppedByGrader = true }
+        closeClients()
+    }
+
+    /// The grader ended the program (it had not died or exited by itself).
+    private(set) var stoppedByGrader = false
+
+    func closeClients() {
+        for client in clients {
+            client.drain()
+            finishedLogs.append(client.log)
+            client.close()
+        }
+        clients.removeAll()
+    }
+
+    /// Everything the judges need. Call after `stop()`.
+    func finish(wasRunning: Bool? = nil) -> Observation {
+        var result = observation
+        if let data = FileManager.default.contents(atPath: tracePath) {
+            let file = TraceReader.parse(data)
+            result.records = file.records
+            result.traceDamage = file.damage
+        }
+        result.clients = finishedLogs.sorted { $0.index < $1.index }
+        result.outcome = stoppedByGrader ? .running : outcome
+        result.limitHit = sandbox.limitHit()
+        let stderr = sandbox.readOutput(name, stream: "stderr")
+        if result.limitHit == nil && stderr.contains("MemoryError") { result.limitHit = .memory }
+        if case .signalled(let signal) = outcome, signal == SIGXCPU { result.limitHit = .cpu }
+        result.stderrTail = stderr.split(separator: "\n", omittingEmptySubsequences: false).suffix(12).map(String.init)
+        while result.stderrTail.last?.isEmpty == true { result.stderrTail.removeLast() }
+        return result
+    }
+
+    /// Whether a socket listens on `port` (/proc/net/tcp and tcp6, state 0A), without
+    /// connecting to it: a probe connection would show up in the program's trace.
+    static func listening(on port: Int) -> Bool {
+        let hexPort = String(format: ":%04X", port)
+        for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+            guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
+            for line in text.split(separator: "\n").dropFirst() {
+                let fields = line.split(separator: " ")
+                if fields.count > 3 && fields[1].hasSuffix(hexPort) && fields[3] == "0A" { return true }
+            }
+        }
+        return false
+    }
+}
