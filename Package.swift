@@ -18,6 +18,8 @@ let package = Package(
         ),
         // accept4/pipe2 and the fd_set macros, which Swift cannot import.
         .target(name: "CSystemShim", path: "Modules/CSystemShim"),
+        // ptrace, seccomp and the fork-to-exec steps of a traced child, which Swift cannot call.
+        .target(name: "CTracerShim", path: "Modules/CTracerShim"),
         // The server: sockets, backends, the five modes, trace records, clients. No terminal.
         .target(
             name: "SelectCore", dependencies: ["CSystemShim"],
@@ -31,6 +33,8 @@ let package = Package(
         .target(name: "Clients", dependencies: ["SelectCore", "CSystemShim"]),
         // `selectscope bench`: many connections, every echoed byte checked.
         .target(name: "LoadGenerator", dependencies: ["SelectCore", "CSystemShim"]),
+        // Any program's readiness loop, traced with ptrace, as the same per-call records.
+        .target(name: "Tracer", dependencies: ["SelectCore", "CTracerShim"]),
         // `selectscope check`: runs a submission under the tracer in a sandbox, drives it with
         // scripted clients, judges its readiness calls.
         .target(name: "Grader", dependencies: ["SelectCore", "CSystemShim"]),
@@ -41,7 +45,8 @@ let package = Package(
         .executableTarget(
             name: "selectscope",
             dependencies: [
-                "SelectCore", "Teaching", "Clients", "LoadGenerator", "Dashboard", "Terminal", "Grader",
+                "SelectCore", "Teaching", "Clients", "LoadGenerator", "Dashboard", "Terminal", "Tracer", "CTracerShim",
+                "Grader",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -52,6 +57,8 @@ let package = Package(
                     resources: [.copy("Snapshots")]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Dashboard", "CNcurses"]),
         .testTarget(name: "SelectScopeTests", dependencies: ["SelectCore", "LoopbackTesting"]),
+        .testTarget(name: "TracerTests", dependencies: ["Tracer", "SelectCore", "LoopbackTesting"],
+                    exclude: ["Programs"]),
         .testTarget(name: "GraderTests", dependencies: ["Grader", "SelectCore"], exclude: ["Submissions"]),
     ]
 )

@@ -1,7 +1,17 @@
 import SelectCore
-/// The seed's Python servers, one per exercise, exactly as the homework has them (練習1–5),
-/// for the source pane.
+
+/// The homework's Python programs, one server and one client per exercise, exactly as the
+/// homework has them (練習1–5): the repository's own copy, for the source pane,
+/// `selectscope seed`, and the tests that use the homework as their oracle.
 public enum SeedSource {
+    /// The address every program of the homework hard-codes.
+    public static let hardCodedAddress = "('localhost', 1234)"
+
+    /// `code` with its one hard-coded address moved to `port`.
+    public static func code(_ code: String, port: Int) -> String {
+        code.replacingOccurrences(of: hardCodedAddress, with: "('localhost', \(port))")
+    }
+
     public static func server(for mode: Mode) -> String {
         switch mode {
         case .one:
@@ -280,6 +290,82 @@ while inputs:
                 s.close()
 
                 del message_queues[s]
+"""#
+        }
+    }
+    /// The seed's clients, exactly as the homework has them: exercise 1's only sends;
+    /// the others print each echo. Exercises 4 and 5 share one client.
+    public static func client(for mode: Mode) -> String {
+        switch mode {
+        case .one:
+            return #"""
+import socket
+from select import select
+import time
+
+# create an socket and connect to localhost:1234
+client = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+client.connect(('localhost', 1234))
+
+
+# send message
+while True:
+    client.send(b'Hello, world')
+    time.sleep(3)
+"""#
+        case .two:
+            return #"""
+import socket
+from select import select
+import time
+
+# create an socket and connect to localhost:1234
+client = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+client.connect(('localhost', 1234))
+
+
+# send message
+while True:
+    client.send(b'Hello, world')
+    data = client.recv(1024)
+    print(data)
+    time.sleep(3)
+"""#
+        case .three:
+            return #"""
+import socket
+from select import select
+import time
+
+# create an socket and connect to localhost:1234
+client = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+client.connect(('localhost', 1234))
+
+# send message
+while True:
+    client.send(b'Hello, world')
+    data = client.recv(1024)
+    print(data)
+    time.sleep(3)
+"""#
+        case .four, .five:
+            return #"""
+import socket
+from select import select
+import time
+
+# create an socket and connect to localhost:1234
+client = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+client.connect(('localhost', 1234))
+
+
+# send message
+while True:
+    client.send(b'Hello, world')
+    data = client.recv(1024)
+    print(data)
+    time.sleep(3)
+
 """#
         }
     }

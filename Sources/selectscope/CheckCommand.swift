@@ -67,7 +67,7 @@ struct CheckCommand: ParsableCommand {
 
     /// Whether this build has the ptrace tracer (`selectscope trace`). Without it, Python
     /// programs are traced in-process and the built-in server traces itself.
-    static let tracerAvailable = false
+    static let tracerAvailable = true
 
     func validate() throws {
         guard Exercise(number: exercise) != nil else {

@@ -1,6 +1,8 @@
-"""Runs the seed's client N unchanged except for its port and its pauses.
+"""Runs one of the homework's clients unchanged except for its pauses.
 
-usage: seed_client.py SEED_FILE N PORT COUNT PAUSE
+usage: seed_client.py CODE_FILE COUNT PAUSE
+
+CODE_FILE is the client as `selectscope seed N client --port P` prints it.
 
 The seed's client loops forever with `time.sleep(3)`. Here `time.sleep` sleeps PAUSE
 seconds instead, and after the COUNT-th pause it closes the client's socket cleanly (a FIN,
@@ -10,11 +12,10 @@ stdout (the echoes it prints) is the seed's own.
 import sys
 import time
 
-import seedcode
-
-seed_path, exercise, port = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-count, pause = int(sys.argv[4]), float(sys.argv[5])
-code = seedcode.with_port(seedcode.extract(seed_path, exercise, "client"), port)
+code_path = sys.argv[1]
+count, pause = int(sys.argv[2]), float(sys.argv[3])
+with open(code_path, encoding="utf-8") as handle:
+    code = handle.read()
 namespace = {"__name__": "__main__"}
 real_sleep = time.sleep
 sleeps = [0]
@@ -30,4 +31,4 @@ def counted_sleep(seconds):
 
 
 time.sleep = counted_sleep
-exec(compile(code, "seed-client-%d" % exercise, "exec"), namespace)
+exec(compile(code, code_path, "exec"), namespace)

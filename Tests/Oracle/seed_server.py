@@ -1,6 +1,8 @@
-"""Runs the seed's server N unchanged except for its port, recording every select() call.
+"""Runs one of the homework's servers unchanged, recording every select() call.
 
-usage: seed_server.py SEED_FILE N PORT TRACE_FILE
+usage: seed_server.py CODE_FILE TRACE_FILE
+
+CODE_FILE is the server as `selectscope seed N server --port P` prints it.
 
 `select.select` is replaced before the seed's code runs (the seed does
 `from select import select`, which then picks up the wrapper). Each call appends one JSON
@@ -17,10 +19,9 @@ import socket
 import sys
 import traceback
 
-import seedcode
-
-seed_path, exercise, port, trace_path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-code = seedcode.with_port(seedcode.extract(seed_path, exercise, "server"), port)
+code_path, trace_path = sys.argv[1], sys.argv[2]
+with open(code_path, encoding="utf-8") as handle:
+    code = handle.read()
 trace = open(trace_path, "w", buffering=1)
 
 
@@ -72,7 +73,7 @@ def traced_close(self):
 socket.socket.close = traced_close
 
 try:
-    exec(compile(code, "seed-server-%d" % exercise, "exec"), {"__name__": "__main__"})
+    exec(compile(code, code_path, "exec"), {"__name__": "__main__"})
 except BaseException as error:  # KeyboardInterrupt/SystemExit included: record why it ended
     if not isinstance(error, (KeyboardInterrupt, SystemExit)):
         emit({"crash": "".join(traceback.format_exception_only(type(error), error)).strip()})

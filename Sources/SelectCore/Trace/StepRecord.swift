@@ -37,6 +37,8 @@ public struct StepRecord: Sendable, Equatable {
     public var costMicroseconds: Double = 0
     public var events: [ServerEvent] = []
     public var queues: [QueueDepth] = []
+    /// Set only for a traced program's call (`selectscope trace`): which process and call.
+    public var origin: CallOrigin?
 
     public init() {}
 

@@ -19,6 +19,7 @@ public enum TraceEncoder {
         out += ",\"exceptional\":" + array(record.exceptional)
         out += ",\"blocked_ms\":" + decimal(record.blockedMilliseconds, places: 3)
         if record.costMicroseconds > 0 { out += ",\"cost_us\":" + decimal(record.costMicroseconds, places: 2) }
+        if let origin = record.origin { out += ",\"traced\":" + self.origin(origin) }
         out += ",\"events\":["
         for (index, event) in record.events.enumerated() {
             if index > 0 { out += "," }
@@ -54,6 +55,14 @@ public enum TraceEncoder {
         if let from = event.from { out += ",\"from\":\"\(escape(from))\"" }
         if let to = event.to { out += ",\"to\":\"\(escape(to))\"" }
         if let payload = event.payload { out += ",\"data\":\"\(escape(PythonRepr.bytes(payload)))\"" }
+        return out + "}"
+    }
+
+    static func origin(_ origin: CallOrigin) -> String {
+        var out = "{\"pid\":\(origin.pid),\"tid\":\(origin.tid),\"call\":\"\(escape(origin.call))\",\"result\":\(origin.result)"
+        if let error = origin.error { out += ",\"errno\":\"\(escape(error))\"" }
+        if !origin.exceptIn.isEmpty { out += ",\"except_in\":" + array(origin.exceptIn) }
+        if let damage = origin.damage { out += ",\"damage\":\"\(escape(damage))\"" }
         return out + "}"
     }
 

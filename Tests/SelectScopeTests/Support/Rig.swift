@@ -89,7 +89,8 @@ enum Rig {
         return binary
     }
 
-    /// The homework: `../shared/seed/*.txt` beside the package (nil when absent).
+    /// The homework as the course hands it out: `../shared/seed/*.txt` beside the package
+    /// (nil in a user's clone, where only the repository's own copy is there).
     static let seedFile: URL? = {
         let folder = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/seed")
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
@@ -101,6 +102,20 @@ enum Rig {
         }
         return nil
     }()
+
+    /// One of the homework's programs from the repository's own copy, as `selectscope seed`
+    /// prints it (with `port` instead of 1234 when given), written into `folder`.
+    static func homeworkProgram(exercise: Int, part: String, port: Int?, in folder: URL) throws -> URL {
+        var arguments = ["seed", String(exercise), part]
+        if let port { arguments += ["--port", String(port)] }
+        let process = try SpawnedProcess.selectscope(arguments)
+        guard process.waitForExit(timeout: 30) == 0 else {
+            throw Failure("selectscope \(arguments.joined(separator: " ")) failed: \(process.transcript)")
+        }
+        let url = folder.appendingPathComponent("\(part)\(exercise).py")
+        try Data(process.stdout.utf8).write(to: url)
+        return url
+    }
 
     static let oracleFolder = packageRoot.appendingPathComponent("Tests/Oracle")
 

@@ -1,0 +1,325 @@
+import SelectCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Turns a traced call's entry and exit into what SelectScope shows: a record per readiness
+/// call, an event per socket call. Reads the program's memory; trusts none of it.
+struct CallDecoder {
+    enum Exit {
+        case nothing
+        case record(StepRecord)
+        /// listen() succeeded on this fd.
+        case listening(Int32)
+    }
+
+    let options: TracerOptions
+
+    #if arch(x86_64)
+    /// struct epoll_event is packed on x86_64 (12 bytes), naturally aligned elsewhere.
+    static let epollEventSize = 12
+    static let epollDataOffset = 4
+    #else
+    static let epollEventSize = 16
+    static let epollDataOffset = 8
+    #endif
+
+    // MARK: - Entry
+
+    func enter(_ call: TracedSyscall, args: [UInt64], tid: Int32, memory: RemoteMemory, time: Double) -> PendingCall {
+        var pending = PendingCall(call: call, args: args, entryTime: time, entry: .none)
+        func fd(_ index: Int) -> Int32 { Int32(truncatingIfNeeded: args[index]) }
+        switch call {
+        case .select, .pselect6:
+            let nfds = Int(Int32(truncatingIfNeeded: args[0]))
+            guard (0...Int(RemoteMemory.maxEntries)).contains(nfds) else {
+                pending.damage = "nfds \(nfds) out of range"
+                return pending
+            }
+            let read = memory.fdSet(at: args[1], nfds: nfds)
+            let write = memory.fdSet(at: args[2], nfds: nfds)
+            let except = memory.fdSet(at: args[3], nfds: nfds)
+            let timeout = memory.interval(at: args[4], divisor: call == .select ? 1e6 : 1e9)
+            if read == nil || write == nil || except == nil { pending.damage = "fd_set unreadable" }
+            var seconds: Double?
+            switch timeout {
+            case .success(let value): seconds = value
+            case .failure(let damage): pending.damage = damage.description
+            }
+            pending.entry = .select(nfds: nfds, read: read ?? [], write: write ?? [], except: except ?? [],
+                                    addresses: (args[1], args[2], args[3]), timeout: seconds)
+        case .poll, .ppoll:
+            let count = args[1]
+            guard count <= UInt64(RemoteMemory.maxEntries) else {
+                pending.damage = "nfds \(count) out of range"
+                return pending
+            }
+            var seconds: Double?
+            if call == .poll {
+                let ms = Int32(truncatingIfNeeded: args[2])
+                seconds = ms < 0 ? nil : Double(ms) / 1000
+            } else {
+                switch memory.interval(at: args[2], divisor: 1e9) {
+                case .success(let value): seconds = value
+                case .failure(let damage): pending.damage = damage.description
+                }
+            }
+            guard let raw = memory.bytes(at: args[0], count: Int(count) * 8) else {
+                pending.damage = "pollfd array unreadable"
+                return pending
+            }
+            var fds: [(fd: Int32, events: Int16)] = []
+            for index in 0..<Int(count) {
+                let fd = memory.int32(raw, at: index * 8)
+                let events = Int16(bitPattern: UInt16(raw[index * 8 + 4]) | UInt16(raw[index * 8 + 5]) << 8)
+                fds.append((fd, events))
+            }
+            pending.entry = .poll(fds: fds, address: args[0], timeout: seconds)
+        case .epoll_wait, .epoll_pwait, .epoll_pwait2:
+            let capacity = Int(Int32(truncatingIfNeeded: args[2]))
+            var seconds: Double?
+            if call == .epoll_pwait2 {
+                switch memory.interval(at: args[3], divisor: 1e9) {
+                case .success(let value): seconds = value
+                case .failure(let damage): pending.damage = damage.description
+                }
+            } else {
+                let ms = Int32(truncatingIfNeeded: args[3])
+                seconds = ms < 0 ? nil : Double(ms) / 1000
+            }
+            pending.entry = .epollWait(epfd: fd(0), address: args[1], capacity: capacity, timeout: seconds)
+        case .epoll_ctl:
+            var interest: ProcessBook.Interest?
+            if args[3] != 0, let raw = memory.bytes(at: args[3], count: Self.epollEventSize) {
+                interest = ProcessBook.Interest(events: UInt32(bitPattern: memory.int32(raw, at: 0)),
+                                                data: UInt64(bitPattern: memory.int64(raw, at: Self.epollDataOffset)))
+            }
+            pending.entry = .epollControl(epfd: fd(0), op: fd(1), fd: fd(2), interest: interest)
+        case .bind:
+            let length = Int(Int32(truncatingIfNeeded: args[2]))
+            var requested: PeerAddress?
+            var rewritten: Int?
+            if length >= 8, length <= 128, let raw = memory.bytes(at: args[1], count: length) {
+                requested = SocketAddressBytes.peer(raw)
+                let family = SocketAddressBytes.family(raw)
+                if let port = options.port, family == AF_INET || family == AF_INET6 {
+                    if memory.write([UInt8(port >> 8), UInt8(port & 0xff)], at: args[1] + 2, tid: tid) {
+                        rewritten = port
+                    } else {
+                        pending.damage = "could not rewrite the port: \(ErrnoName.of(errno))"
+                    }
+                }
+            }
+            pending.entry = .bind(fd: fd(0), requested: requested, rewrittenPort: rewritten)
+        case .recvfrom, .read, .sendto, .write:
+            pending.entry = .io(fd: fd(0), buffer: args[1], length: Int(min(args[2], UInt64(Int32.max))))
+        case .recvmsg, .sendmsg:
+            // struct msghdr: msg_iov at 16, msg_iovlen at 24 (LP64); the first iovec is enough
+            // for a preview, the total for a send's request.
+            var buffer: UInt64 = 0
+            var total = 0
+            if let header = memory.bytes(at: args[1], count: 32) {
+                let iov = UInt64(bitPattern: memory.int64(header, at: 16))
+                let count = min(Int(clamping: memory.int64(header, at: 24)), 64)
+                if count > 0, let vectors = memory.bytes(at: iov, count: count * 16) {
+                    buffer = UInt64(bitPattern: memory.int64(vectors, at: 0))
+                    for index in 0..<count { total += Int(clamping: max(0, memory.int64(vectors, at: index * 16 + 8))) }
+                }
+            }
+            pending.entry = .io(fd: fd(0), buffer: buffer, length: total)
+        case .accept, .accept4:
+            pending.entry = .accept(fd: fd(0), address: args[1], lengthAddress: args[2])
+        case .setsockopt:
+            pending.entry = .setsockopt(fd: fd(0), level: fd(1), name: fd(2), value: args[3], length: Int(Int32(truncatingIfNeeded: args[4])))
+        case .close, .listen, .dup, .dup2, .dup3, .shutdown, .connect, .socket, .epoll_create, .epoll_create1, .restart_syscall:
+            pending.entry = .fd(fd(0))
+        }
+        return pending
+    }
+
+    // MARK: - Exit
+
+    func exit(_ pending: PendingCall, result: Int64, thread: inout ThreadBook, process: ProcessBook,
+              memory: RemoteMemory, time: Double) -> Exit {
+        let failed = result < 0 && result >= -4095
+        let errorCode = failed ? Int32(-result) : 0
+        if pending.call.isReadiness {
+            return .record(record(pending, result: result, errorCode: errorCode, thread: &thread, process: process, memory: memory, time: time))
+        }
+        let sockets = options.events == .sockets
+        switch (pending.call, pending.entry) {
+        case (.socket, _) where !failed:
+            process.sockets.insert(Int32(truncatingIfNeeded: result))
+        case (.epoll_create, _), (.epoll_create1, _):
+            if !failed { process.interest[Int32(truncatingIfNeeded: result)] = [:] }
+        case (.epoll_ctl, .epollControl(let epfd, let op, let fd, let interest)) where !failed:
+            switch op {
+            case 1, 3:  // EPOLL_CTL_ADD, EPOLL_CTL_MOD
+                if let interest { process.interest[epfd, default: [:]][fd] = interest }
+            case 2:  // EPOLL_CTL_DEL
+                process.interest[epfd]?[fd] = nil
+            default:
+                break
+            }
+        case (.listen, .fd(let fd)) where !failed:
+            process.listener = fd
+            process.sockets.insert(fd)
+            return .listening(fd)
+        case (.accept, .accept(_, let address, let lengthAddress)), (.accept4, .accept(_, let address, let lengthAddress)):
+            guard !failed else { break }
+            let fd = Int32(truncatingIfNeeded: result)
+            process.closed(fd)
+            process.sockets.insert(fd)
+            var peer: PeerAddress?
+            if address != 0, lengthAddress != 0, let raw = memory.bytes(at: lengthAddress, count: 4) {
+                let length = Int(memory.int32(raw, at: 0))
+                peer = memory.socketAddress(at: address, length: min(length, 128))
+            }
+            if peer == nil { peer = SocketTable.peer(pid: process.pid, fd: fd) }
+            process.peers[fd] = peer
+            if sockets { thread.events.append(ServerEvent(kind: .accept, fd: fd, peer: peer)) }
+        case (.recvfrom, .io(let fd, let buffer, _)), (.recvmsg, .io(let fd, let buffer, _)), (.read, .io(let fd, let buffer, _)):
+            guard process.sockets.contains(fd) else { break }
+            if failed {
+                if errorCode != EAGAIN { process.lastError[fd] = ErrnoName.of(errorCode) }
+            } else if result == 0 {
+                process.sawEOF.insert(fd)
+            } else if sockets {
+                let payload = memory.prefix(at: buffer, count: min(Int(result), options.payloadPreview))
+                thread.events.append(ServerEvent(kind: .recv, fd: fd, bytes: Int(result), peer: process.peers[fd], payload: payload))
+            }
+        case (.sendto, .io(let fd, let buffer, let length)), (.sendmsg, .io(let fd, let buffer, let length)), (.write, .io(let fd, let buffer, let length)):
+            guard process.sockets.contains(fd) else { break }
+            if failed && errorCode != EAGAIN {
+                process.lastError[fd] = ErrnoName.of(errorCode)
+            } else if sockets {
+                let sent = failed ? 0 : Int(result)
+                let payload = memory.prefix(at: buffer, count: min(sent, options.payloadPreview))
+                thread.events.append(ServerEvent(kind: .send, fd: fd, bytes: sent, requested: max(length, sent),
+                                                 peer: process.peers[fd], payload: payload))
+            }
+        case (.close, .fd(let fd)):
+            guard !(failed && errorCode == EBADF) else { break }
+            if process.sockets.contains(fd) && sockets {
+                var event = ServerEvent(kind: .close, fd: fd, peer: process.peers[fd])
+                if let error = process.lastError[fd] {
+                    event.reason = .error
+                    event.detail = error
+                } else if process.sawEOF.contains(fd) {
+                    event.reason = .eof
+                }
+                thread.events.append(event)
+            }
+            process.closed(fd)
+        case (.dup, .fd(let old)), (.dup2, .fd(let old)), (.dup3, .fd(let old)):
+            if !failed { process.duplicated(old, as: Int32(truncatingIfNeeded: result)) }
+        case (.setsockopt, .setsockopt(let fd, let level, let name, let value, let length)) where !failed:
+            if level == SOL_SOCKET && name == SO_REUSEADDR && length >= 4, let raw = memory.bytes(at: value, count: 4) {
+                if memory.int32(raw, at: 0) != 0 { process.reuseAddress.insert(fd) } else { process.reuseAddress.remove(fd) }
+            }
+        default:
+            break
+        }
+        return .nothing
+    }
+
+    // MARK: - Records
+
+    private func record(_ pending: PendingCall, result: Int64, errorCode: Int32, thread: inout ThreadBook,
+                        process: ProcessBook, memory: RemoteMemory, time: Double) -> StepRecord {
+        var record = StepRecord()
+        record.time = time
+        record.listener = process.listener
+        record.blockedMilliseconds = max(0, (time - pending.entryTime) * 1000)
+        var origin = CallOrigin(pid: process.pid, tid: thread.tid, call: pending.call.rawValue, result: Int(result))
+        if errorCode != 0 {
+            origin.result = -1
+            origin.error = ErrnoName.of(errorCode)
+        }
+        let ready = errorCode == 0 && result > 0
+        var damage = pending.damage
+        switch pending.entry {
+        case .select(let nfds, let read, let write, let except, let addresses, let timeout):
+            record.backend = .select
+            record.timeout = timeout
+            record.inputs = read
+            record.outputs = write
+            origin.exceptIn = except
+            if ready {
+                let r = memory.fdSet(at: addresses.0, nfds: nfds), w = memory.fdSet(at: addresses.1, nfds: nfds)
+                let x = memory.fdSet(at: addresses.2, nfds: nfds)
+                if r == nil || w == nil || x == nil { damage = damage ?? "result sets unreadable" }
+                record.readable = r ?? []
+                record.writable = w ?? []
+                record.exceptional = x ?? []
+            }
+        case .poll(let fds, let address, let timeout):
+            record.backend = .poll
+            record.timeout = timeout
+            let pollIn: Int16 = 0x001, pollPri: Int16 = 0x002, pollOut: Int16 = 0x004
+            let hangup: Int16 = 0x008 | 0x010 | 0x020  // POLLERR | POLLHUP | POLLNVAL
+            for entry in fds where entry.fd >= 0 {
+                if entry.events & (pollIn | pollPri) != 0 { record.inputs.append(entry.fd) }
+                if entry.events & pollOut != 0 { record.outputs.append(entry.fd) }
+            }
+            if ready {
+                if let raw = memory.bytes(at: address, count: fds.count * 8) {
+                    for (index, entry) in fds.enumerated() where entry.fd >= 0 {
+                        let revents = Int16(bitPattern: UInt16(raw[index * 8 + 6]) | UInt16(raw[index * 8 + 7]) << 8)
+                        if revents == 0 { continue }
+                        let reading = entry.events & (pollIn | pollPri) != 0
+                        if reading && revents & (pollIn | hangup) != 0 { record.readable.append(entry.fd) }
+                        if entry.events & pollOut != 0 && revents & (pollOut | hangup) != 0 { record.writable.append(entry.fd) }
+                        if reading && revents & pollPri != 0 { record.exceptional.append(entry.fd) }
+                    }
+                } else {
+                    damage = damage ?? "pollfd array unreadable at exit"
+                }
+            }
+        case .epollWait(let epfd, let address, let capacity, let timeout):
+            record.backend = .epoll
+            record.timeout = timeout
+            let interest = process.interest[epfd] ?? [:]
+            let epollIn: UInt32 = 0x001, epollPri: UInt32 = 0x002, epollOut: UInt32 = 0x004
+            let epollErr: UInt32 = 0x008, epollHup: UInt32 = 0x010, epollRdHup: UInt32 = 0x2000
+            for (fd, entry) in interest.sorted(by: { $0.key < $1.key }) {
+                if entry.events & epollIn != 0 { record.inputs.append(fd) }
+                if entry.events & epollOut != 0 { record.outputs.append(fd) }
+            }
+            if ready {
+                let count = Int(result)
+                if count > capacity || count > RemoteMemory.maxEntries {
+                    damage = damage ?? "epoll_wait returned \(count) for room for \(capacity)"
+                } else if let raw = memory.bytes(at: address, count: count * Self.epollEventSize) {
+                    var byData: [UInt64: Int32] = [:]
+                    for (fd, entry) in interest { byData[entry.data] = fd }
+                    for index in 0..<count {
+                        let base = index * Self.epollEventSize
+                        let events = UInt32(bitPattern: memory.int32(raw, at: base))
+                        let data = UInt64(bitPattern: memory.int64(raw, at: base + Self.epollDataOffset))
+                        // The ready list carries the program's data word, not the fd: map it back
+                        // through the interest list (most programs store the fd itself).
+                        guard let fd = byData[data] ?? (data < UInt64(RemoteMemory.maxFD) ? Int32(data) : nil) else {
+                            damage = damage ?? "ready event with unknown data 0x\(String(data, radix: 16))"
+                            continue
+                        }
+                        let wanted = interest[fd]?.events ?? events
+                        let reading = wanted & epollIn != 0
+                        if reading && events & (epollIn | epollHup | epollErr | epollRdHup) != 0 { record.readable.append(fd) }
+                        if wanted & epollOut != 0 && events & (epollOut | epollHup | epollErr) != 0 { record.writable.append(fd) }
+                        if reading && events & epollPri != 0 { record.exceptional.append(fd) }
+                    }
+                } else {
+                    damage = damage ?? "epoll events unreadable"
+                }
+            }
+        default:
+            break
+        }
+        origin.damage = damage
+        record.origin = origin
+        record.events = thread.events
+        thread.events.removeAll(keepingCapacity: true)
+        return record
+    }
+}

@@ -1,0 +1,65 @@
+import SelectCore
+
+/// The headless text log of a traced program: what it did (in the seed's words) and then
+/// each readiness call with what came back. Lines start with `trace:` so they stand apart
+/// from the program's own output on the same terminal.
+public final class TracedTextLog {
+    private let writer: LineWriter
+
+    public init(writer: LineWriter) {
+        self.writer = writer
+    }
+
+    public func write(_ record: StepRecord) {
+        for event in record.events {
+            writer.appendLine("trace: " + SeedLog.line(for: event))
+        }
+        writer.appendLine("trace: " + Self.callLine(record))
+        writer.flush()
+    }
+
+    public func write(_ notice: TracerNotice) {
+        guard let line = Self.line(notice) else { return }
+        writer.appendLine("trace: " + line)
+        writer.flush()
+    }
+
+    static func callLine(_ record: StepRecord) -> String {
+        let origin = record.origin
+        var line = "\(origin?.call ?? record.backend.rawValue) #\(record.seq)"
+        if let origin { line += " [tid \(origin.tid)]" }
+        line += " inputs \(list(record.inputs)) outputs \(list(record.outputs))"
+        if let timeout = record.timeout { line += " timeout \(timeout) s" }
+        if let error = origin?.error {
+            line += " -> \(error)"
+        } else if record.isEmptyResult {
+            line += " -> timeout"
+        } else {
+            line += " -> readable \(list(record.readable)) writable \(list(record.writable)) exceptional \(list(record.exceptional))"
+        }
+        line += " (\(TraceEncoder.decimal(record.blockedMilliseconds, places: 3)) ms)"
+        if let damage = origin?.damage { line += " damaged: \(damage)" }
+        return line
+    }
+
+    static func list(_ fds: [Int32]) -> String { "[" + fds.map(String.init).joined(separator: ", ") + "]" }
+
+    public static func line(_ notice: TracerNotice) -> String? {
+        switch notice {
+        case .listening(let pid, let fd, let address):
+            return "pid \(pid) listening on \(address.map { "\($0)" } ?? "?") (fd \(fd))"
+        case .portRewritten(let pid, let fd, let requested, let port):
+            return "pid \(pid) bind(fd \(fd)) to \(requested.map { "\($0)" } ?? "?") rewritten to port \(port)"
+        case .started(let pid, let path):
+            return "started pid \(pid): \(path)"
+        case .attached(let pid, let threads):
+            return "attached to pid \(pid) (\(threads) thread\(threads == 1 ? "" : "s"))"
+        case .execed(let pid, let path):
+            return "pid \(pid) now runs \(path)"
+        case .listenerWithoutReuseAddress(let pid, let fd):
+            return "pid \(pid) listens on fd \(fd) without SO_REUSEADDR: a restart within a minute of a close may fail with EADDRINUSE"
+        case .damage(let pid, let text):
+            return "pid \(pid): damaged call: \(text)"
+        }
+    }
+}

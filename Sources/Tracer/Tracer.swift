@@ -1,0 +1,464 @@
+import CTracerShim
+import Foundation
+import SelectCore
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Traces one program's readiness loop with ptrace and hands out the same per-call records
+/// as the built-in server (SPEC §4, §7). Owns one thread: every ptrace request comes from
+/// it (the kernel ties a tracee to the thread that attached), and the callbacks run on it.
+///
+/// A launched program runs under a seccomp filter, so it stops only at the calls of
+/// interest; an attached one stops at every call (PTRACE_SYSCALL), as there is no way to
+/// add a filter to a running process.
+public final class Tracer: @unchecked Sendable {
+    public typealias RecordHandler = @Sendable (StepRecord) -> Void
+    public typealias NoticeHandler = @Sendable (TracerNotice) -> Void
+
+    public let target: TraceTarget
+    public let options: TracerOptions
+
+    // Shared with the thread that asks for a stop.
+    private let stopRequested = Atomic<Bool>(false)
+    private let stopAcknowledged = Atomic<Bool>(false)
+    private let threadHandle = Atomic<UInt>(0)
+    private let ended = NSCondition()
+    private var endResult: Result<TraceEnd, TracerError>?
+    private var setupResult: Result<Int32, TracerError>?
+
+    // The tracer thread's own state.
+    private var onRecord: RecordHandler = { _ in }
+    private var onNotice: NoticeHandler = { _ in }
+    private let decoder: CallDecoder
+    private var threads: [Int32: ThreadBook] = [:]
+    private var processes: [Int32: ProcessBook] = [:]
+    private var leader: Int32 = 0
+    private var leaderEnd: ProgramEnd?
+    private var seccompMode = false
+    private var stopping = false
+    private var stopDeadline = 0.0
+    private var sequence = 0
+    private let startTime = Posix.monotonicSeconds()
+
+    /// The signal that interrupts the tracer thread's waitpid when a stop is requested.
+    static let wakeSignal = SIGUSR2
+
+    public init(target: TraceTarget, options: TracerOptions) {
+        self.target = target
+        self.options = options
+        self.decoder = CallDecoder(options: options)
+    }
+
+    /// Starts the program (or attaches to it) on the tracer's thread and returns its pid once
+    /// it runs under the tracer; setup failures are thrown here and leave nothing behind.
+    @discardableResult
+    public func start(onRecord: @escaping RecordHandler, onNotice: @escaping NoticeHandler = { _ in }) throws(TracerError) -> Int32 {
+        self.onRecord = onRecord
+        self.onNotice = onNotice
+        ts_install_wakeup_handler(Self.wakeSignal)
+        let thread = Thread { [self] in
+            threadHandle.store(UInt(ts_current_thread()), ordering: .releasing)
+            var wake = [Self.wakeSignal]
+            ts_mask_signals(0, &wake, 1)
+            let setup: Result<Int32, TracerError>
+            do throws(TracerError) {
+                setup = .success(try begin())
+            } catch {
+                setup = .failure(error)
+            }
+            ended.lock()
+            setupResult = setup
+            ended.broadcast()
+            ended.unlock()
+            guard case .success = setup else { return }
+            let end = loop()
+            ended.lock()
+            endResult = .success(end)
+            ended.broadcast()
+            ended.unlock()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+        ended.lock()
+        while setupResult == nil { ended.wait() }
+        let setup = setupResult!
+        ended.unlock()
+        return try setup.get()
+    }
+
+    /// Ends tracing: a launched program is killed with everything it started, an attached
+    /// one is detached and left running. Returns at once; `waitForEnd` reports the outcome.
+    public func requestStop() {
+        stopRequested.store(true, ordering: .releasing)
+        // The tracer may be between its check and its waitpid: wake it until it has seen it.
+        for _ in 0..<250 {
+            if stopAcknowledged.load(ordering: .acquiring) { return }
+            let handle = threadHandle.load(ordering: .acquiring)
+            if handle != 0 { ts_wake_thread(UInt(handle), Self.wakeSignal) }
+            if stopAcknowledged.load(ordering: .acquiring) { return }
+            usleep(20_000)
+        }
+    }
+
+    /// Blocks until tracing has ended.
+    public func waitForEnd() -> TraceEnd {
+        ended.lock()
+        defer { ended.unlock() }
+        while endResult == nil { ended.wait() }
+        return (try? endResult!.get()) ?? .killed
+    }
+
+    private var now: Double { Posix.monotonicSeconds() - startTime }
+
+    // MARK: - Setup
+
+    private var seizeOptions: UInt {
+        UInt(ts_option_sysgood() | ts_option_fork() | ts_option_vfork() | ts_option_clone() | ts_option_exec())
+    }
+
+    private func begin() throws(TracerError) -> Int32 {
+        switch target {
+        case .launch(let command, let arguments):
+            return try launch(command, arguments)
+        case .attach(let pid):
+            return try attach(pid)
+        }
+    }
+
+    private func launch(_ command: String, _ arguments: [String]) throws(TracerError) -> Int32 {
+        let path = try ExecutableLookup.resolve(command, path: ProcessInfo.processInfo.environment["PATH"])
+        let numbers = TracedSyscall.numbers(readinessOnly: options.events == .readiness).map { Int($0) }
+        let argv: [UnsafeMutablePointer<CChar>?] = ([command] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var reportFD: Int32 = -1
+        let options = seizeOptions | UInt(ts_option_seccomp() | ts_option_exitkill())
+        let pid = numbers.withUnsafeBufferPointer { calls in
+            ts_spawn_traced(path, argv, environ, calls.baseAddress, Int32(calls.count), options, &reportFD)
+        }
+        guard pid > 0 else { throw .system(call: "start \(path)", errno: -pid) }
+        defer { close(reportFD) }
+        leader = pid
+        seccompMode = true
+        threads[pid] = ThreadBook(tid: pid, pid: pid)
+        processes[pid] = ProcessBook(pid: pid)
+        // Run it up to its exec: a failed exec reports its errno on the pipe and exits.
+        while true {
+            var raw: Int32 = 0
+            let got = waitpid(pid, &raw, __WALL)
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw .system(call: "waitpid", errno: errno)
+            }
+            let status = WaitStatus(raw: raw)
+            if status.exited || status.signaled {
+                threads = [:]
+                var code: Int32 = 0
+                if read(reportFD, &code, 4) == 4 { throw .system(call: "exec \(path)", errno: code) }
+                throw .system(call: "start \(path)", errno: ECHILD)
+            }
+            if status.stopped && status.stopSignal == SIGTRAP && status.event == Int32(TS_EVENT_EXEC) {
+                onNotice(.started(pid: pid, path: path))
+                resume(pid, signal: 0)
+                return pid
+            }
+            let pass = status.stopped && status.stopSignal != SIGTRAP && status.event == 0 ? status.stopSignal : 0
+            ts_cont(pid, pass)
+        }
+    }
+
+    private func attach(_ pid: Int32) throws(TracerError) -> Int32 {
+        try AttachPermission.precheck(pid)
+        leader = pid
+        // Threads may be born while we seize: list again until no new one appears.
+        var seen: Set<Int32> = []
+        for _ in 0..<8 {
+            let tids = ProcFiles.threads(pid).filter { !seen.contains($0) }
+            if tids.isEmpty { break }
+            for tid in tids {
+                seen.insert(tid)
+                if ts_seize(tid, seizeOptions) != 0 {
+                    let code = errno
+                    if code == ESRCH && tid != pid { continue }
+                    detachAll()
+                    if code == EPERM { throw .notPermitted(pid: pid, reason: AttachPermission.reason(for: pid)) }
+                    if code == ESRCH { throw .noSuchProcess(pid) }
+                    throw .system(call: "PTRACE_SEIZE \(tid)", errno: code)
+                }
+                threads[tid] = ThreadBook(tid: tid, pid: pid)
+            }
+        }
+        guard !threads.isEmpty else { throw .noSuchProcess(pid) }
+        processes[pid] = ProcessInventory.book(pid: pid)
+        for tid in threads.keys { ts_interrupt(tid) }
+        onNotice(.attached(pid: pid, threads: threads.count))
+        if let book = processes[pid], book.listener >= 0 {
+            onNotice(.listening(pid: pid, fd: book.listener, address: book.listenAddress))
+        }
+        return pid
+    }
+
+    /// Detaches every tracee (each must be stopped for PTRACE_DETACH: interrupt, wait, detach).
+    private func detachAll() {
+        for tid in threads.keys {
+            threads[tid]?.detaching = true
+            ts_interrupt(tid)
+        }
+        let deadline = Posix.monotonicSeconds() + 3
+        while !threads.isEmpty && Posix.monotonicSeconds() < deadline {
+            var raw: Int32 = 0
+            let tid = ts_wait_any(&raw, 0)
+            if tid < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            handleWhileDetaching(tid, WaitStatus(raw: raw))
+        }
+        threads = [:]
+    }
+
+    // MARK: - The loop
+
+    private func loop() -> TraceEnd {
+        while !threads.isEmpty {
+            if !stopping && stopRequested.load(ordering: .acquiring) { beginStop() }
+            if stopping && Posix.monotonicSeconds() > stopDeadline { break }
+            var raw: Int32 = 0
+            let tid = ts_wait_any(&raw, 0)
+            if tid < 0 {
+                if errno == EINTR { continue }
+                break  // ECHILD: nothing left to wait for
+            }
+            let status = WaitStatus(raw: raw)
+            if stopping, case .attach = target {
+                handleWhileDetaching(tid, status)
+            } else {
+                handle(tid, status)
+            }
+        }
+        if stopping {
+            if case .attach = target { return .detached }
+            return .killed
+        }
+        let end = leaderEnd ?? .exited(0)
+        if case .attach = target { return .attachedEnded(end) }
+        return .programEnded(end)
+    }
+
+    private func beginStop() {
+        stopping = true
+        stopAcknowledged.store(true, ordering: .releasing)
+        stopDeadline = Posix.monotonicSeconds() + 5
+        switch target {
+        case .launch:
+            kill(-leader, SIGKILL)
+            for pid in Set(threads.values.map(\.pid)) { kill(pid, SIGKILL) }
+        case .attach:
+            for tid in threads.keys {
+                threads[tid]?.detaching = true
+                ts_interrupt(tid)
+            }
+        }
+    }
+
+    private func handleWhileDetaching(_ tid: Int32, _ status: WaitStatus) {
+        if status.exited || status.signaled {
+            threads[tid] = nil
+            return
+        }
+        guard status.stopped else { return }
+        // A signal on its way in is handed back with the detach, so none is lost.
+        let isSignalDelivery = status.stopSignal != (SIGTRAP | 0x80) && status.event == 0 && status.stopSignal != SIGTRAP
+        ts_detach(tid, isSignalDelivery ? status.stopSignal : 0)
+        threads[tid] = nil
+    }
+
+    private func handle(_ tid: Int32, _ status: WaitStatus) {
+        if status.exited || status.signaled {
+            let thread = threads.removeValue(forKey: tid)
+            if tid == leader { leaderEnd = status.exited ? .exited(status.exitCode) : .killed(signal: status.termSignal) }
+            if let thread, thread.pid == tid { processes[tid] = nil }
+            return
+        }
+        guard status.stopped else { return }
+        if threads[tid] == nil { adopt(tid) }
+        let signal = status.stopSignal
+        if signal == SIGTRAP | 0x80 {
+            syscallStop(tid)
+            return
+        }
+        if signal == SIGTRAP {
+            switch status.event {
+            case Int32(TS_EVENT_SECCOMP):
+                seccompStop(tid)
+            case Int32(TS_EVENT_FORK), Int32(TS_EVENT_VFORK), Int32(TS_EVENT_CLONE):
+                born(from: tid, event: status.event)
+                resume(tid, signal: 0)
+            case Int32(TS_EVENT_EXEC):
+                execed(tid)
+                resume(tid, signal: 0)
+            case 0:
+                resume(tid, signal: SIGTRAP)  // a real SIGTRAP for the program
+            default:
+                resume(tid, signal: 0)  // PTRACE_INTERRUPT, a new child's first stop
+            }
+            return
+        }
+        if status.event == Int32(TS_EVENT_STOP) {
+            // Group-stop (SIGSTOP, SIGTSTP…): stay stopped as the program would, but keep
+            // reporting (PTRACE_LISTEN) so its SIGCONT is seen.
+            ts_listen(tid)
+            return
+        }
+        resume(tid, signal: signal)  // signal-delivery-stop: the program gets its signal
+    }
+
+    private func resume(_ tid: Int32, signal: Int32) {
+        let awaiting = threads[tid]?.awaitingExit ?? false
+        if awaiting || !seccompMode {
+            ts_syscall(tid, signal)
+        } else {
+            ts_cont(tid, signal)
+        }
+    }
+
+    private func adopt(_ tid: Int32) {
+        let pid = ProcFiles.status(tid, "Tgid").flatMap { Int32($0) } ?? tid
+        threads[tid] = ThreadBook(tid: tid, pid: pid)
+        if processes[pid] == nil { processes[pid] = ProcessBook(pid: pid) }
+    }
+
+    private func born(from parent: Int32, event: Int32) {
+        var message: UInt = 0
+        guard ts_geteventmsg(parent, &message) == 0, message > 0, message < UInt(Int32.max) else { return }
+        let child = Int32(message)
+        let parentPid = threads[parent]?.pid ?? parent
+        let tgid = ProcFiles.status(child, "Tgid").flatMap { Int32($0) } ?? child
+        let sameProcess = event == Int32(TS_EVENT_CLONE) && tgid == parentPid
+        let pid = sameProcess ? parentPid : child
+        if threads[child] == nil { threads[child] = ThreadBook(tid: child, pid: pid) }
+        threads[child]?.pid = pid
+        if !sameProcess {
+            processes[child] = processes[parentPid]?.copy(as: child) ?? ProcessBook(pid: child)
+        }
+    }
+
+    private func execed(_ tid: Int32) {
+        var message: UInt = 0
+        if ts_geteventmsg(tid, &message) == 0, message != UInt(tid), message > 0, message < UInt(Int32.max) {
+            // A non-leader thread exec'd: it now has the leader's tid.
+            threads[Int32(message)] = nil
+        }
+        let pid = threads[tid]?.pid ?? tid
+        threads[tid] = ThreadBook(tid: tid, pid: pid)
+        onNotice(.execed(pid: pid, path: ProcFiles.link("/proc/\(tid)/exe") ?? "?"))
+    }
+
+    // MARK: - Calls
+
+    private func seccompStop(_ tid: Int32) {
+        var info = ts_syscall_info()
+        guard ts_get_syscall_info(tid, &info) == 0, info.op == UInt8(TS_OP_SECCOMP),
+              let call = TracedSyscall.byNumber[Int(truncatingIfNeeded: info.nr)] else {
+            resume(tid, signal: 0)
+            return
+        }
+        enter(tid, call, info)
+        threads[tid]?.awaitingExit = true
+        ts_syscall(tid, 0)
+    }
+
+    private func syscallStop(_ tid: Int32) {
+        var info = ts_syscall_info()
+        guard ts_get_syscall_info(tid, &info) == 0 else {
+            resume(tid, signal: 0)
+            return
+        }
+        if info.op == UInt8(TS_OP_ENTRY) || info.op == UInt8(TS_OP_SECCOMP) {
+            if let call = TracedSyscall.byNumber[Int(truncatingIfNeeded: info.nr)] {
+                if call == .bind || call.isReadiness || options.events == .sockets || call.isNeededForReadiness {
+                    enter(tid, call, info)
+                }
+            }
+            threads[tid]?.awaitingExit = true
+        } else if info.op == UInt8(TS_OP_EXIT) {
+            threads[tid]?.awaitingExit = false
+            leave(tid, result: info.rval)
+        }
+        resume(tid, signal: 0)
+    }
+
+    private func enter(_ tid: Int32, _ call: TracedSyscall, _ info: ts_syscall_info) {
+        guard var thread = threads[tid] else { return }
+        let args = withUnsafeBytes(of: info.args) { Array($0.bindMemory(to: UInt64.self)) }
+        let time = now
+        if call == .restart_syscall {
+            // poll/epoll_wait resuming after a stop: the same call goes on.
+            thread.inFlight = thread.suspended
+            thread.suspended = nil
+            threads[tid] = thread
+            return
+        }
+        let memory = RemoteMemory(pid: thread.pid)
+        var pending = decoder.enter(call, args: args, tid: tid, memory: memory, time: time)
+        if let suspended = thread.suspended, call.isReadiness {
+            thread.suspended = nil
+            if suspended.call == call {
+                pending.entryTime = suspended.entryTime  // re-run after a stop: one call
+            } else {
+                emitInterrupted(suspended, thread: &thread)
+            }
+        }
+        if case .bind(let fd, let requested, let port?) = pending.entry {
+            onNotice(.portRewritten(pid: thread.pid, fd: fd, requested: requested, port: port))
+        }
+        if let damage = pending.damage, !call.isReadiness { onNotice(.damage(pid: thread.pid, "\(call.rawValue): \(damage)")) }
+        thread.inFlight = pending
+        threads[tid] = thread
+    }
+
+    private func leave(_ tid: Int32, result: Int64) {
+        guard var thread = threads[tid], let pending = thread.inFlight else { return }
+        thread.inFlight = nil
+        // -ERESTARTSYS … -ERESTART_RESTARTBLOCK: interrupted by a signal or a stop; the kernel
+        // runs it again (or turns it into EINTR) after the signal.
+        if pending.call.isReadiness && (-516 ... -512).contains(result) {
+            thread.suspended = pending
+            threads[tid] = thread
+            return
+        }
+        guard let process = processes[thread.pid] else {
+            threads[tid] = thread
+            return
+        }
+        let exit = decoder.exit(pending, result: result, thread: &thread, process: process,
+                                memory: RemoteMemory(pid: thread.pid), time: now)
+        threads[tid] = thread
+        switch exit {
+        case .nothing:
+            break
+        case .record(var record):
+            sequence += 1
+            record.seq = sequence
+            onRecord(record)
+        case .listening(let fd):
+            let address = ProcessInventory.localAddress(pid: thread.pid, fd: fd)
+            process.listenAddress = address
+            onNotice(.listening(pid: thread.pid, fd: fd, address: address))
+            if options.events == .sockets && !process.reuseAddress.contains(fd) {
+                onNotice(.listenerWithoutReuseAddress(pid: thread.pid, fd: fd))
+            }
+        }
+    }
+
+    private func emitInterrupted(_ pending: PendingCall, thread: inout ThreadBook) {
+        guard let process = processes[thread.pid] else { return }
+        if case .record(var record) = decoder.exit(pending, result: -Int64(EINTR), thread: &thread, process: process,
+                                                   memory: RemoteMemory(pid: thread.pid), time: now) {
+            sequence += 1
+            record.seq = sequence
+            onRecord(record)
+        }
+    }
+}

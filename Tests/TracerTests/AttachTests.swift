@@ -1,0 +1,103 @@
+import Foundation
+import LoopbackTesting
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Issue 11, Done-when 3: attaching to a running homework server and detaching leaves it
+/// serving, byte-exact; a process the tracer may not trace gets a clear answer.
+@Suite("tracer: attach and detach")
+struct AttachTests {
+    /// A homework server (exercise N) started by the test, on a free port.
+    static func startServer(_ exercise: Int, in folder: URL) throws -> (SpawnedProcess, Int) {
+        let port = try Rig.freePort()
+        let code = try Rig.seedProgram(exercise, "server", port: port, in: folder)
+        let server = try SpawnedProcess(Rig.python!, [code.path], name: "server")
+        let listening = Rig.waitUntil(timeout: 15) {
+            guard let probe = try? LoopbackClient(port: port) else { return false }
+            probe.close()
+            return true
+        }
+        guard listening else {
+            server.stop()
+            throw Rig.Failure("server did not listen: \(server.transcript)")
+        }
+        return (server, port)
+    }
+
+    static func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
+        var state = seed
+        return (0..<count).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(truncatingIfNeeded: state >> 33)
+        }
+    }
+
+    static func echo(_ client: LoopbackClient, _ bytes: [UInt8]) throws -> Bool {
+        // Exercise 3 echoes each recv(1024) straight back: send in pieces it can take whole.
+        var received: [UInt8] = []
+        for start in stride(from: 0, to: bytes.count, by: 512) {
+            let piece = Array(bytes[start..<min(start + 512, bytes.count)])
+            try client.send(piece)
+            received += try client.receive(exactly: piece.count, timeout: 10)
+        }
+        return received == bytes
+    }
+
+    @Test("an attached homework server keeps echoing byte-exact after detach, idle or busy",
+          .enabled(if: Rig.python != nil, "needs python3"))
+    func detachLeavesServerEchoing() throws {
+        let folder = try Rig.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (server, port) = try Self.startServer(3, in: folder)
+        defer { server.stop(grace: 1) }
+        let early = try LoopbackClient(port: port)
+        defer { early.close() }
+        #expect(try Self.echo(early, Self.randomBytes(700, seed: 1)))
+
+        // 1. Attach while it waits in select, trace some echoes, detach.
+        let run = try TraceRun(["--pid", String(server.pid)], folder: folder)
+        defer { run.end() }
+        #expect(run.process.waitForStderr(containing: "attached to pid \(server.pid)"), "\(run.process.transcript)")
+        #expect(try Self.echo(early, Self.randomBytes(3000, seed: 2)))
+        #expect(Rig.waitUntil(timeout: 10) { run.records.count >= 3 }, "\(run.process.transcript)")
+        #expect(run.records.allSatisfy { $0["listener"] as? Int == 3 }, "the listener came from /proc")
+        #expect(run.interrupt() == 0, "\(run.process.transcript)")
+        #expect(run.process.stderr.contains("detached from pid \(server.pid)"))
+        #expect(server.isRunning)
+        #expect(Rig.procStatus(server.pid, "TracerPid") == "0")
+        #expect(Rig.procStatus(server.pid, "State")?.hasPrefix("T") == false)
+        #expect(try Self.echo(early, Self.randomBytes(5000, seed: 3)), "the old connection after detach")
+        let fresh = try LoopbackClient(port: port)
+        defer { fresh.close() }
+        #expect(try Self.echo(fresh, Self.randomBytes(4096, seed: 4)), "a new connection after detach")
+
+        // 2. Attach and detach with no traffic at all: the select the attach interrupted is
+        //    restarted, not lost.
+        let idle = try TraceRun(["--pid", String(server.pid)], folder: folder)
+        defer { idle.end() }
+        #expect(idle.process.waitForStderr(containing: "attached to pid"), "\(idle.process.transcript)")
+        #expect(idle.interrupt() == 0, "\(idle.process.transcript)")
+        #expect(try Self.echo(fresh, Self.randomBytes(2048, seed: 5)))
+        #expect(try Self.echo(early, Self.randomBytes(1000, seed: 6)))
+        #expect(server.stderr.isEmpty, "the server shows no error: \(server.stderr)")
+    }
+
+    @Test("nobody attaching to a root process: a clear one-line answer and exit 1",
+          .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "needs root and setpriv"))
+    func notPermittedIsExplained() throws {
+        let victim = try SpawnedProcess(URL(fileURLWithPath: "/bin/sleep"), ["60"], name: "sleep")
+        defer { victim.stop(grace: 1) }
+        let tracer = try SpawnedProcess(URL(fileURLWithPath: "/usr/bin/setpriv"),
+                                        ["--reuid=nobody", "--regid=nogroup", "--clear-groups", try Rig.requireBinary().path,
+                                         "trace", "--pid", String(victim.pid)], name: "selectscope as nobody")
+        defer { tracer.stop(grace: 1) }
+        #expect(tracer.waitForExit(timeout: 10) == 1, "\(tracer.transcript)")
+        let lines = tracer.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(tracer.stderr)")
+        #expect(tracer.stderr.contains("not allowed to trace pid \(victim.pid)"))
+        #expect(tracer.stderr.contains("uid 0") && tracer.stderr.contains("nobody"), "says why: \(tracer.stderr)")
+        #expect(victim.isRunning && Rig.procStatus(victim.pid, "TracerPid") == "0")
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Bad input gets one clear line and exit 1; a program's end is reported; quitting ends
+/// everything that was started.
+@Suite("tracer: bad input, endings, quitting")
+struct BadInputTests {
+    static func trace(_ arguments: [String]) throws -> (status: Int32?, stderr: String) {
+        let process = try SpawnedProcess.selectscope(["trace"] + arguments)
+        defer { process.stop(grace: 1) }
+        let status = process.waitForExit(timeout: 15)
+        return (status, process.stderr)
+    }
+
+    @Test("a command that does not exist")
+    func commandNotFound() throws {
+        let result = try Self.trace(["--", "no-such-command-\(getpid())"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "selectscope: no-such-command-\(getpid()): command not found (not a file, and not in any PATH folder)\n")
+        let path = try Self.trace(["--", "/no/such/file"])
+        #expect(path.status == 1 && path.stderr.contains("command not found"))
+    }
+
+    @Test("a file that is not executable")
+    func notExecutable() throws {
+        let folder = try Rig.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("server.py")
+        try "print('hi')\n".write(to: file, atomically: true, encoding: .utf8)
+        let result = try Self.trace(["--", file.path])
+        #expect(result.status == 1)
+        #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains("not executable"), "\(result.stderr)")
+    }
+
+    @Test("a pid that does not exist")
+    func noSuchProcess() throws {
+        let result = try Self.trace(["--pid", "2147483000"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "selectscope: no process with pid 2147483000\n")
+    }
+
+    @Test("--pid and a command together, or neither, are refused")
+    func targetRequired() throws {
+        #expect(try Self.trace([]).status != 0)
+        #expect(try Self.trace(["--pid", "1", "--", "true"]).status != 0)
+    }
+
+    @Test("the program's exit status is reported and becomes the tracer's")
+    func exitStatusPassesThrough() throws {
+        let result = try Self.trace(["--log", "none", "--", "/bin/sh", "-c", "echo out; echo err >&2; exit 7"])
+        #expect(result.status == 7)
+        #expect(result.stderr.contains("err\n") && result.stderr.contains("exited with status 7"), "\(result.stderr)")
+        let killed = try Self.trace(["--log", "none", "--", "/bin/sh", "-c", "kill -TERM $$"])
+        #expect(killed.status == 128 + SIGTERM && killed.stderr.contains("killed by signal 15"), "\(killed.stderr)")
+    }
+
+    @Test("the program's stdout passes through unchanged")
+    func stdoutPassesThrough() throws {
+        let process = try SpawnedProcess.selectscope(["trace", "--log", "none", "--", "/bin/sh", "-c", "printf 'a\\nb\\n'"])
+        defer { process.stop(grace: 1) }
+        #expect(process.waitForExit(timeout: 15) == 0)
+        #expect(process.stdout == "a\nb\n")
+    }
+
+    @Test("Ctrl-C kills the started program and everything it started")
+    func interruptKillsEverything() throws {
+        let process = try SpawnedProcess.selectscope(["trace", "--log", "text", "--", "/bin/sh", "-c", "sleep 300 & sleep 301; wait"])
+        defer { process.stop(grace: 1) }
+        // The text log names each exec: wait for both sleeps.
+        let sleeps: () -> [Int32] = {
+            process.stdout.split(separator: "\n").filter { $0.hasSuffix("now runs /usr/bin/sleep") }.compactMap { line in
+                line.split(separator: " ").dropFirst(2).first.flatMap { Int32($0) }
+            }
+        }
+        #expect(Rig.waitUntil(timeout: 15) { sleeps().count == 2 }, "\(process.transcript)")
+        let started = Int32(process.stderr.split(separator: " ").drop { $0 != "pid" }.dropFirst().first?.dropLast() ?? "") ?? 0
+        process.signal(SIGINT)
+        #expect(process.waitForExit(timeout: 10) == 0)
+        #expect(process.stderr.contains("killed"), "\(process.stderr)")
+        for pid in sleeps() + [started] where pid > 0 {
+            #expect(Rig.waitUntil(timeout: 5) { !Rig.isAlive(pid) }, "pid \(pid) survived")
+        }
+    }
+}
