@@ -285,6 +285,10 @@ public enum Judges {
         }
         let steady = o.clients(withPrefix: "steady")
         let facts = TraceFacts(o.records)
+        if o.floodHeldBack == false, let flood = o.client("flood") {
+            return .fail(.slowReader, "kept taking the bytes of a client that never reads (\(flood.sent.count >> 10) KiB and counting): nothing bounds its queue",
+                         evidence: ["stop reading a connection (take it out of inputs) while its queue is long; put it back once it drains"])
+        }
         if let flood = o.client("flood"), let connection = facts.connection(of: flood) {
             let held = facts.peakHeld(on: connection.fd, from: connection.acceptedAt)
             if held > TraceFacts.unboundedQueue {

@@ -45,6 +45,9 @@ public struct ClientLog: Sendable, Equatable {
     public var index: Int
     public var sent: [UInt8] = []
     public var received: [UInt8] = []
+    /// Bytes the program was seen to have read (the kernel's receive queue on its side empty
+    /// after they were sent): what a client of exercise 1, which gets nothing back, can know.
+    public var readByProgram = 0
     /// Whether the server closed the connection (EOF or reset seen by the client).
     public var sawClose = false
     /// What went wrong on the client's side (connect refused, reset, deadline).
@@ -97,7 +100,9 @@ public struct Observation: Sendable, Equatable {
     /// Resident memory of the program's processes: when first sampled, and the most seen.
     public var baselineMemory: Int = 0
     public var peakMemory: Int = 0
-    /// The program's listening socket is its first readiness call's listener.
+    /// slow-reader: whether the flooding client was held back (the program stopped taking
+    /// its bytes) within the window; nil when there was no flood.
+    public var floodHeldBack: Bool?
     public var notes: [String] = []
 
     public init(exercise: Exercise, port: Int) {

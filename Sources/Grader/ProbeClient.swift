@@ -8,10 +8,13 @@ import Glibc
 final class ProbeClient {
     private(set) var fd: Int32
     var log: ClientLog
+    /// The handshake finished (or failed: then reads and writes report it).
+    var connected = true
     private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
 
     /// Connects (blocking, within `timeout`). `receiveBuffer` sets SO_RCVBUF first.
-    init(port: Int, role: String, index: Int, timeout: Double = 3, receiveBuffer: Int32? = nil) throws {
+    /// With `wait` false the connection completes in the background (`waitConnected`).
+    init(port: Int, role: String, index: Int, timeout: Double = 3, receiveBuffer: Int32? = nil, wait: Bool = true) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { throw SystemError("socket", errno: errno) }
         if var size = receiveBuffer {
@@ -29,7 +32,7 @@ final class ProbeClient {
             Glibc.close(fd)
             throw SystemError("connect to 127.0.0.1:\(port)", errno: code)
         }
-        if result != 0 {
+        if result != 0 && wait {
             var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
             let ready = Glibc.poll(&descriptor, 1, Int32(timeout * 1000))
             var code: Int32 = 0
@@ -41,10 +44,27 @@ final class ProbeClient {
             }
         }
         self.fd = fd
+        connected = result == 0 || wait
         log = ClientLog(role: role, localPort: ProbeClient.localPort(of: fd), index: index)
     }
 
     deinit { close() }
+
+    /// Waits until every connection started without waiting is up (or failed), or the deadline.
+    @discardableResult
+    static func waitConnected(_ clients: [ProbeClient], timeout: Double) -> Int {
+        let deadline = Posix.monotonicSeconds() + timeout
+        var pending = clients.filter { !$0.connected && $0.fd >= 0 }
+        while !pending.isEmpty && Posix.monotonicSeconds() < deadline {
+            var descriptors = pending.map { pollfd(fd: $0.fd, events: Int16(POLLOUT), revents: 0) }
+            _ = Glibc.poll(&descriptors, nfds_t(descriptors.count), 50)
+            for (index, descriptor) in descriptors.enumerated() where descriptor.revents != 0 {
+                pending[index].connected = true
+            }
+            pending = pending.filter { !$0.connected }
+        }
+        return clients.filter(\.connected).count
+    }
 
     func close() {
         guard fd >= 0 else { return }

@@ -63,10 +63,10 @@ final class Session {
 
     /// A new client; nil (and a log with the problem) when it could not connect.
     @discardableResult
-    func connect(_ role: String, receiveBuffer: Int32? = nil, timeout: Double = 3) -> ProbeClient? {
+    func connect(_ role: String, receiveBuffer: Int32? = nil, timeout: Double = 3, wait: Bool = true) -> ProbeClient? {
         let index = clients.count + finishedLogs.count
         do {
-            let client = try ProbeClient(port: port, role: role, index: index, timeout: timeout, receiveBuffer: receiveBuffer)
+            let client = try ProbeClient(port: port, role: role, index: index, timeout: timeout, receiveBuffer: receiveBuffer, wait: wait)
             clients.append(client)
             return client
         } catch {
@@ -110,13 +110,29 @@ final class Session {
     func deliver(_ bytes: [UInt8], by client: ProbeClient, timeout: Double = 3) -> Bool {
         if exercise.echoes { return client.exchange(bytes, timeout: timeout) }
         guard client.send(bytes, timeout: timeout) else { return false }
-        let log = client.log
-        return waitForTrace(timeout: timeout) { TraceFacts($0).received(everythingFrom: log) }
+        return waitUntilRead(by: client, timeout: timeout)
+    }
+
+    /// Waits until the program has read everything `client` sent (the kernel's receive queue
+    /// on its side is empty); records it in the client's log.
+    @discardableResult
+    func waitUntilRead(by client: ProbeClient, timeout: Double) -> Bool {
+        let deadline = Posix.monotonicSeconds() + timeout
+        while Posix.monotonicSeconds() < deadline {
+            if KernelSockets().programRead(port: port, clientPort: client.log.localPort) {
+                client.log.readByProgram = client.log.sent.count
+                return true
+            }
+            if !alive { return false }
+            usleep(5_000)
+        }
+        return false
     }
 
     /// Ends the program (SIGTERM, then SIGKILL) and closes the clients. The observation
     /// keeps how it ended on its own, or `.running` when it was still serving at the end.
     func stop() {
+        wakeForLastRecord()
         // A program that closed its listener is on its way out (its sockets close before its
         // exit status is ready): let it finish dying rather than take it for stopped by us.
         let dying = Posix.monotonicSeconds() + 1
@@ -125,6 +141,16 @@ final class Session {
         if pid > 0 { outcome = sandbox.stop(pid, already: outcome) }
         if !endedOnItsOwn { stoppedByGrader = true }
         closeClients()
+    }
+
+    /// A tracer that writes each record when its call returns holds the events of the last
+    /// call handled until the next call returns: one more connection makes that happen.
+    private func wakeForLastRecord() {
+        guard alive && observation.listened && !clients.isEmpty else { return }
+        let before = records().count
+        guard let wake = try? ProbeClient(port: port, role: "wake", index: -1, timeout: 1) else { return }
+        waitForTrace(timeout: 1) { $0.count > before }
+        wake.close()
     }
 
     /// The grader ended the program (it had not died or exited by itself).
@@ -144,7 +170,7 @@ final class Session {
         var result = observation
         if let data = FileManager.default.contents(atPath: tracePath) {
             let file = TraceReader.parse(data)
-            result.records = file.records
+            result.records = EventAlignment.aligned(file.records)
             result.traceDamage = file.damage
         }
         result.clients = finishedLogs.sorted { $0.index < $1.index }
@@ -153,22 +179,23 @@ final class Session {
         let stderr = sandbox.readOutput(name, stream: "stderr")
         if result.limitHit == nil && stderr.contains("MemoryError") { result.limitHit = .memory }
         if case .signalled(let signal) = outcome, signal == SIGXCPU { result.limitHit = .cpu }
-        result.stderrTail = stderr.split(separator: "\n", omittingEmptySubsequences: false).suffix(12).map(String.init)
+        result.stderrTail = stderr.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            .filter { !Self.isTracerNotice($0) }.suffix(12)
         while result.stderrTail.last?.isEmpty == true { result.stderrTail.removeLast() }
         return result
+    }
+
+    /// The tracer's own progress lines on stderr (bind rewritten, listening, exited): the
+    /// report says those things itself.
+    static func isTracerNotice(_ line: String) -> Bool {
+        if line.hasPrefix("selectscope: started pid ") { return true }
+        guard line.hasPrefix("selectscope: pid ") else { return false }
+        return line.contains(" bind(") || line.hasPrefix("selectscope: started pid ") || line.contains(" listening on ") || line.contains(" exited with status ") || line.contains(" killed by ")
     }
 
     /// Whether a socket listens on `port` (/proc/net/tcp and tcp6, state 0A), without
     /// connecting to it: a probe connection would show up in the program's trace.
     static func listening(on port: Int) -> Bool {
-        let hexPort = String(format: ":%04X", port)
-        for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-            guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
-            for line in text.split(separator: "\n").dropFirst() {
-                let fields = line.split(separator: " ")
-                if fields.count > 3 && fields[1].hasSuffix(hexPort) && fields[3] == "0A" { return true }
-            }
-        }
-        return false
+        KernelSockets().listening(on: port)
     }
 }

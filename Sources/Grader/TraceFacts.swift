@@ -52,6 +52,7 @@ struct TraceFacts {
 
     /// Whether the program read everything the client sent (exercise 1: it never echoes).
     func received(everythingFrom client: ClientLog) -> Bool {
+        if client.readByProgram >= client.sent.count && !client.sent.isEmpty { return true }
         guard let connection = connection(of: client) else { return false }
         return bytesReceived(on: connection.fd, from: connection.acceptedAt) >= client.sent.count
     }
@@ -59,7 +60,7 @@ struct TraceFacts {
     /// More than this held for one connection that does not read means nothing bounds the
     /// program's queue. (What sits in kernel buffers is outside it: held is what the program
     /// received and has not sent, from its own recv and send calls.)
-    static let unboundedQueue = 4 << 20
+    static let unboundedQueue = 1 << 20
 
     /// The most bytes the program held for `fd` at once: received minus sent, call by call.
     func peakHeld(on fd: Int32, from start: Int) -> Int {

@@ -11,10 +11,13 @@ public enum TraceMethod: Sendable, Equatable {
 
     /// The command line that runs `command` with its trace going to `trace` and its listening
     /// socket bound to `port`.
-    func argv(command: [String], port: Int, trace: String, shimPath: String) -> [String] {
+    /// `socketEvents` false traces only the readiness calls (no accept/recv/send events):
+    /// the tracer stops the program far less often.
+    func argv(command: [String], port: Int, trace: String, shimPath: String, socketEvents: Bool = true) -> [String] {
         switch self {
         case .tracer(let executable):
-            return [executable, "trace", "--port", String(port), "--trace", trace, "--log", "none", "--"] + command
+            return [executable, "trace", "--port", String(port), "--trace", trace, "--log", "none",
+                    "--events", socketEvents ? "sockets" : "readiness", "--"] + command
         case .pythonShim:
             return [command[0], shimPath, String(port), trace] + command.dropFirst()
         case .selfTracing:
