@@ -78,7 +78,7 @@ public final class CheckRunner {
         func argv(_ session: Session) -> [String] {
             // many-clients judges survival, not the socket calls: 1,100 accepts go faster
             // when only the readiness calls stop the program.
-            method.argv(command: command, port: port, trace: session.tracePath, shimPath: shimPath,
+            method.argv(command: command, port: session.port, trace: session.tracePath, shimPath: shimPath,
                         socketEvents: session.name != CheckID.manyClients.rawValue)
         }
 
@@ -110,7 +110,9 @@ public final class CheckRunner {
             }
             sandbox.resetMemoryCounter()
             let sessionStarted = Posix.monotonicSeconds()
-            let session = Session(sandbox: sandbox, name: id.rawValue, exercise: exercise, port: port)
+            // A port of its own: the last run's connections keep its port in TIME_WAIT, and a
+            // program without SO_REUSEADDR would fail every later check, not only `restart`.
+            let session = Session(sandbox: sandbox, name: id.rawValue, exercise: exercise, port: Self.freePort() ?? port)
             session.start(argv(session))
             let judged: Observation
             switch id {
@@ -139,7 +141,7 @@ public final class CheckRunner {
             }
         }
         first.stop()
-        let again = Session(sandbox: sandbox, name: "restart-again", exercise: exercise, port: port)
+        let again = Session(sandbox: sandbox, name: "restart-again", exercise: exercise, port: first.port)
         again.start(argv(again), listenTimeout: 3)
         Scenarios.probe(again)
         again.stop()

@@ -45,6 +45,15 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .long, help: "Only these checks, comma-separated ids.")
     var only: String?
 
+    @Option(name: .long, help: "Memory per process (RLIMIT_AS) and for all its processes (a cgroup), in MiB.")
+    var memory: Int = 1024
+
+    @Option(name: .customLong("cpu"), help: "CPU seconds per process (RLIMIT_CPU).")
+    var cpuSeconds: Int = 20
+
+    @Option(name: .long, help: "Processes and threads at once, tracer included (a pids cgroup).")
+    var processes: Int = 64
+
     @Flag(name: .customLong("in-namespace"), help: .hidden)
     var inNamespace = false
 
@@ -82,6 +91,9 @@ struct CheckCommand: ParsableCommand {
         if let port, !(1...65535).contains(port) {
             throw ValidationError("--port must be between 1 and 65535 (got \(port))")
         }
+        guard (64...65536).contains(memory) else { throw ValidationError("--memory must be between 64 and 65536 MiB (got \(memory))") }
+        guard (1...3600).contains(cpuSeconds) else { throw ValidationError("--cpu must be between 1 and 3600 s (got \(cpuSeconds))") }
+        guard (8...4096).contains(processes) else { throw ValidationError("--processes must be between 8 and 4096 (got \(processes))") }
         guard (1...16).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 16 (got \(jobs))") }
         if !files.isEmpty && port != nil { throw ValidationError("--port is for one command; files each get a free port") }
         if let only {
@@ -116,7 +128,11 @@ struct CheckCommand: ParsableCommand {
             stderrLine("selectscope: no free port")
             throw ExitCode(2)
         }
-        let runner = CheckRunner(exercise: exercise, command: resolved(command), port: port, method: method)
+        var limits = Limits()
+        limits.memoryBytes = memory << 20
+        limits.cpuSeconds = cpuSeconds
+        limits.processes = processes
+        let runner = CheckRunner(exercise: exercise, command: resolved(command), port: port, method: method, limits: limits)
         if let only { runner.only = Set(only.split(separator: ",").compactMap { CheckID(rawValue: String($0)) }).union([.listens]) }
         var report = runner.run()
         report.command = command
@@ -128,7 +144,7 @@ struct CheckCommand: ParsableCommand {
     }
 
     private func runFiles(exercise: Exercise, selectscope: String) throws {
-        var extra: [String] = []
+        var extra = ["--memory", String(memory), "--cpu", String(cpuSeconds), "--processes", String(processes)]
         if let only { extra += ["--only", only] }
         if noNamespace { extra.append("--no-namespace") }
         let rows = Batch.run(files: files, exercise: exercise, jobs: jobs, selectscope: selectscope, extra: extra)
