@@ -104,10 +104,12 @@ enum Scenarios {
         probe(session)
     }
 
-    /// A client whose message was handled, then it resets (RST).
+    /// A client whose message was handled, then, after the homework client's pause, it
+    /// resets (RST).
     static func reset(_ session: Session) {
         guard session.observation.listened, let resetter = session.connect("resetter") else { return }
         session.deliver(hello, by: resetter)
+        usleep(300_000)
         resetter.reset()
         probe(session)
     }
@@ -167,7 +169,9 @@ enum Scenarios {
         session.sampleMemory()
     }
 
-    /// 1 MiB in random-sized writes to a client that reads slowly through a small buffer.
+    /// 1 MiB in random-sized writes from a client with a 4 KiB receive buffer that reads
+    /// only when it cannot send (16 KiB at a time): the program's sends to it fill its socket
+    /// buffer and come back short, or would block.
     static func shortSend(_ session: Session) {
         guard session.observation.listened, let bulk = session.connect("bulk", receiveBuffer: 4096) else { return }
         let data = pattern(1 << 20, seed: 11)
@@ -178,9 +182,9 @@ enum Scenarios {
             let size = 1 + Int(sizes.next() ?? 100) * 32 + Int(sizes.next() ?? 0) % 32
             let sent = bulk.trySend(data[offset..<min(data.count, offset + size)])
             if sent < 0 { break }
-            offset += sent
-            _ = bulk.wait(Int16(POLLIN), timeout: 0.001)
-            if !bulk.drain(limit: 2048) { break }
+            if sent > 0 { offset += sent; continue }
+            _ = bulk.wait(Int16(POLLIN), timeout: 0.01)
+            if !bulk.drain(limit: 16384) { break }
         }
         bulk.receive(upTo: bulk.log.sent.count, timeout: max(1, deadline - Posix.monotonicSeconds()))
     }

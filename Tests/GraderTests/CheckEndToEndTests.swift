@@ -135,4 +135,10 @@ import Testing
         #expect(status != 0)
         #expect(output.contains("--exercise must be 1, 2, 3, 4 or 5"))
     }
+
+    @Test func aCommandThatCannotStartIsExitTwo() throws {
+        let run = try CheckRun.check(exercise: 2, ["/nonexistent/server"])
+        #expect(run.status == 2, "\(run.output)")
+        #expect(run.report?.couldNotRun?.contains("command not found") == true, "\(run.output)")
+    }
 }
