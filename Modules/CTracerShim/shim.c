@@ -121,7 +121,7 @@ static struct sock_filter *build_filter(const long *syscalls, int count, unsigne
 }
 
 pid_t ts_spawn_traced(const char *path, char *const argv[], char *const envp[],
-                      const long *syscalls, int count, unsigned long options, int *exec_error_fd) {
+                      const long *syscalls, int count, unsigned long options, int output_fd, int *exec_error_fd) {
     unsigned short length = 0;
     struct sock_filter *filter = build_filter(syscalls, count, &length);
     if (!filter) return -ENOMEM;
@@ -144,6 +144,10 @@ pid_t ts_spawn_traced(const char *path, char *const argv[], char *const envp[],
         // Child: async-signal-safe calls only.
         close(gate[1]);
         close(report[0]);
+        if (output_fd >= 0) {
+            dup2(output_fd, STDOUT_FILENO);
+            dup2(output_fd, STDERR_FILENO);
+        }
         setpgid(0, 0);
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
         if (getppid() != parent) _exit(127);

@@ -85,7 +85,7 @@ public enum Explainer {
                         out.append(.seedWrongClosingAddress(fd: event.fd, actual: peer, printed: printed))
                     }
                 }
-            case .paused:
+            case .paused where event.detail != ServerEvent.budgetDetail:
                 out.append(.queueAtCap(fd: event.fd, bytes: event.bytes, cap: queueCap))
             case .refused:
                 if event.fd >= 0, event.detail.flatMap(Int.init) != nil {

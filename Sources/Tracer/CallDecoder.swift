@@ -267,6 +267,7 @@ struct CallDecoder {
                     for (index, entry) in fds.enumerated() where entry.fd >= 0 {
                         let revents = Int16(bitPattern: UInt16(raw[index * 8 + 6]) | UInt16(raw[index * 8 + 7]) << 8)
                         if revents == 0 { continue }
+                        record.returnedEvents.append(ReturnedEvents(fd: entry.fd, events: ReadyEvents(rawValue: UInt32(UInt16(bitPattern: revents)))))
                         let reading = entry.events & (pollIn | pollPri) != 0
                         if reading && revents & (pollIn | hangup) != 0 { record.readable.append(entry.fd) }
                         if entry.events & pollOut != 0 && revents & (pollOut | hangup) != 0 { record.writable.append(entry.fd) }
@@ -303,6 +304,7 @@ struct CallDecoder {
                             damage = damage ?? "ready event with unknown data 0x\(String(data, radix: 16))"
                             continue
                         }
+                        record.returnedEvents.append(ReturnedEvents(fd: fd, events: ReadyEvents(rawValue: events)))
                         let wanted = interest[fd]?.events ?? events
                         let reading = wanted & epollIn != 0
                         if reading && events & (epollIn | epollHup | epollErr | epollRdHup) != 0 { record.readable.append(fd) }

@@ -60,6 +60,8 @@ public final class TracedTextLog {
             return "pid \(pid) listens on fd \(fd) without SO_REUSEADDR: a restart within a minute of a close may fail with EADDRINUSE"
         case .damage(let pid, let text):
             return "pid \(pid): damaged call: \(text)"
+        case .held(let pid, let tid, let call, _, _):
+            return "pid \(pid) held at \(call) (tid \(tid))"
         }
     }
 }

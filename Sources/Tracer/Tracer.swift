@@ -24,6 +24,12 @@ public final class Tracer: @unchecked Sendable {
     private let stopRequested = Atomic<Bool>(false)
     private let stopAcknowledged = Atomic<Bool>(false)
     private let threadHandle = Atomic<UInt>(0)
+    private let holdRequested = Atomic<Bool>(false)
+    private let stepsRequested = Atomic<Int>(0)
+    private let heldCount = Atomic<Int>(0)
+    /// Pause requests made / seen by the tracer thread (it must interrupt calls in flight).
+    private let pauseRequests = Atomic<Int>(0)
+    private let pauseRequestsSeen = Atomic<Int>(0)
     private let ended = NSCondition()
     private var endResult: Result<TraceEnd, TracerError>?
     private var setupResult: Result<Int32, TracerError>?
@@ -40,6 +46,10 @@ public final class Tracer: @unchecked Sendable {
     private var stopping = false
     private var stopDeadline = 0.0
     private var sequence = 0
+    /// Threads stopped at the entry of a readiness call while paused, oldest first.
+    private var held: [Int32] = []
+    /// Calls in flight when the pause came were interrupted, to be held at their re-entry.
+    private var pauseApplied = false
     private let startTime = Posix.monotonicSeconds()
 
     /// The signal that interrupts the tracer thread's waitpid when a stop is requested.
@@ -102,6 +112,33 @@ public final class Tracer: @unchecked Sendable {
         }
     }
 
+    /// Paused, the program's threads are held at the entry of their next readiness call
+    /// (really stopped: their clients see nothing); resuming lets them all go.
+    public func setPaused(_ paused: Bool) {
+        holdRequested.store(paused, ordering: .releasing)
+        let request = pauseRequests.add(1, ordering: .acquiringAndReleasing).newValue
+        // The tracer may be blocked in waitpid while the program blocks in its call: wake it
+        // (again, until it has seen this request) so it can interrupt that call.
+        for _ in 0..<100 {
+            if pauseRequestsSeen.load(ordering: .acquiring) >= request { return }
+            wake()
+            usleep(2_000)
+        }
+    }
+
+    /// While paused: lets exactly one held call run; its thread is held again at its next one.
+    public func step() {
+        stepsRequested.add(1, ordering: .acquiringAndReleasing)
+    }
+
+    /// Threads held at a readiness call right now.
+    public var heldThreads: Int { heldCount.load(ordering: .acquiring) }
+
+    private func wake() {
+        let handle = threadHandle.load(ordering: .acquiring)
+        if handle != 0 { ts_wake_thread(UInt(handle), Self.wakeSignal) }
+    }
+
     /// Blocks until tracing has ended.
     public func waitForEnd() -> TraceEnd {
         ended.lock()
@@ -135,7 +172,7 @@ public final class Tracer: @unchecked Sendable {
         var reportFD: Int32 = -1
         let options = seizeOptions | UInt(ts_option_seccomp() | ts_option_exitkill())
         let pid = numbers.withUnsafeBufferPointer { calls in
-            ts_spawn_traced(path, argv, environ, calls.baseAddress, Int32(calls.count), options, &reportFD)
+            ts_spawn_traced(path, argv, environ, calls.baseAddress, Int32(calls.count), options, self.options.outputFD ?? -1, &reportFD)
         }
         guard pid > 0 else { throw .system(call: "start \(path)", errno: -pid) }
         defer { close(reportFD) }
@@ -224,8 +261,16 @@ public final class Tracer: @unchecked Sendable {
         while !threads.isEmpty {
             if !stopping && stopRequested.load(ordering: .acquiring) { beginStop() }
             if stopping && Posix.monotonicSeconds() > stopDeadline { break }
+            if !stopping { releaseHeld() }
             var raw: Int32 = 0
-            let tid = ts_wait_any(&raw, 0)
+            // With a thread held, nothing may come from the kernel for a long time: poll, so
+            // a step or a resume is seen within milliseconds.
+            let polling = !held.isEmpty
+            let tid = ts_wait_any(&raw, polling ? 1 : 0)
+            if tid == 0 {
+                usleep(5_000)
+                continue
+            }
             if tid < 0 {
                 if errno == EINTR { continue }
                 break  // ECHILD: nothing left to wait for
@@ -255,11 +300,68 @@ public final class Tracer: @unchecked Sendable {
             kill(-leader, SIGKILL)
             for pid in Set(threads.values.map(\.pid)) { kill(pid, SIGKILL) }
         case .attach:
+            // A held thread is stopped already and will report nothing more: detach it now
+            // (from its syscall-entry stop its call simply runs).
+            for tid in held where threads[tid] != nil {
+                ts_detach(tid, 0)
+                threads[tid] = nil
+            }
             for tid in threads.keys {
                 threads[tid]?.detaching = true
                 ts_interrupt(tid)
             }
         }
+        held = []
+        heldCount.store(0, ordering: .releasing)
+    }
+
+    /// Lets held calls go: all of them when no longer paused, one per requested step. A
+    /// pause that finds a thread blocked in a readiness call interrupts it (PTRACE_INTERRUPT:
+    /// select and poll restart transparently, epoll_wait returns EINTR) so it is held at once.
+    private func releaseHeld() {
+        held.removeAll { threads[$0] == nil }
+        let paused = holdRequested.load(ordering: .acquiring)
+        pauseRequestsSeen.store(pauseRequests.load(ordering: .acquiring), ordering: .releasing)
+        if paused && !pauseApplied {
+            pauseApplied = true
+            for (tid, thread) in threads where thread.awaitingExit && thread.inFlight?.call.isReadiness == true && !held.contains(tid) {
+                ts_interrupt(tid)
+            }
+        } else if !paused {
+            pauseApplied = false
+        }
+        if !paused { stepsRequested.store(0, ordering: .releasing) }
+        while !held.isEmpty && (!paused || stepsRequested.load(ordering: .acquiring) > 0) {
+            if paused { stepsRequested.subtract(1, ordering: .acquiringAndReleasing) }
+            let tid = held.removeFirst()
+            threads[tid]?.inFlight?.entryTime = now  // blocked time starts when it runs
+            ts_syscall(tid, 0)
+        }
+        heldCount.store(held.count, ordering: .releasing)
+    }
+
+    /// Keeps a thread stopped at the entry of a readiness call while paused. True if held.
+    private func holdIfPaused(_ tid: Int32) -> Bool {
+        guard holdRequested.load(ordering: .acquiring), let thread = threads[tid], let pending = thread.inFlight,
+              pending.call.isReadiness else { return false }
+        held.append(tid)
+        heldCount.store(held.count, ordering: .releasing)
+        var inputs: [Int32] = [], outputs: [Int32] = []
+        switch pending.entry {
+        case .select(_, let read, let write, _, _, _):
+            (inputs, outputs) = (read, write)
+        case .poll(let fds, _, _):
+            inputs = fds.filter { $0.fd >= 0 && $0.events & 0x3 != 0 }.map(\.fd)
+            outputs = fds.filter { $0.fd >= 0 && $0.events & 0x4 != 0 }.map(\.fd)
+        case .epollWait(let epfd, _, _, _):
+            let interest = processes[thread.pid]?.interest[epfd] ?? [:]
+            inputs = interest.filter { $0.value.events & 0x1 != 0 }.map(\.key).sorted()
+            outputs = interest.filter { $0.value.events & 0x4 != 0 }.map(\.key).sorted()
+        default:
+            break
+        }
+        onNotice(.held(pid: thread.pid, tid: tid, call: pending.call.rawValue, inputs: inputs, outputs: outputs))
+        return true
     }
 
     private func handleWhileDetaching(_ tid: Int32, _ status: WaitStatus) {
@@ -311,7 +413,20 @@ public final class Tracer: @unchecked Sendable {
             ts_listen(tid)
             return
         }
-        resume(tid, signal: signal)  // signal-delivery-stop: the program gets its signal
+        // Signal-delivery-stop: the program gets its signal. A readiness call it cut short
+        // returns EINTR to the program when a handler catches it: record that now.
+        if var thread = threads[tid], let suspended = thread.suspended, Self.isCaught(signal, pid: thread.pid) {
+            thread.suspended = nil
+            emitInterrupted(suspended, thread: &thread)
+            threads[tid] = thread
+        }
+        resume(tid, signal: signal)
+    }
+
+    /// Whether the process has a handler for `signal` (SigCgt in /proc/PID/status).
+    private static func isCaught(_ signal: Int32, pid: Int32) -> Bool {
+        guard signal > 0, signal <= 64, let mask = ProcFiles.status(pid, "SigCgt").flatMap({ UInt64($0, radix: 16) }) else { return false }
+        return mask & (1 << UInt64(signal - 1)) != 0
     }
 
     private func resume(_ tid: Int32, signal: Int32) {
@@ -366,6 +481,7 @@ public final class Tracer: @unchecked Sendable {
         }
         enter(tid, call, info)
         threads[tid]?.awaitingExit = true
+        if holdIfPaused(tid) { return }
         ts_syscall(tid, 0)
     }
 
@@ -382,6 +498,7 @@ public final class Tracer: @unchecked Sendable {
                 }
             }
             threads[tid]?.awaitingExit = true
+            if holdIfPaused(tid) { return }
         } else if info.op == UInt8(TS_OP_EXIT) {
             threads[tid]?.awaitingExit = false
             leave(tid, result: info.rval)

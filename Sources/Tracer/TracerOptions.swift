@@ -12,6 +12,8 @@ public struct TracerOptions: Sendable {
     public var port: Int?
     /// Bytes of each received or sent payload kept for the log.
     public var payloadPreview = 64
+    /// Where a launched program's stdout and stderr go (nil: this process's own).
+    public var outputFD: Int32?
 
     public init(events: Events = .sockets, port: Int? = nil) {
         self.events = events
@@ -37,6 +39,8 @@ public enum TracerNotice: Sendable {
     /// A listener bound without SO_REUSEADDR: a restart within TIME_WAIT will fail to bind.
     case listenerWithoutReuseAddress(pid: Int32, fd: Int32)
     case damage(pid: Int32, String)
+    /// Paused: a thread is held at the entry of a readiness call with these lists.
+    case held(pid: Int32, tid: Int32, call: String, inputs: [Int32], outputs: [Int32])
 }
 
 import SelectCore

@@ -10,7 +10,7 @@ struct SelectScope: ParsableCommand {
             With no subcommand, opens the dashboard on mode 1. The five modes are the five \
             exercises of the homework (練習1–5); see `selectscope server --help`.
             """,
-        subcommands: [DashboardCommand.self, ServerCommand.self, TraceCommand.self, ClientCommand.self, BenchCommand.self, ReplaySubcommand.self, SeedCommand.self, CheckCommand.self],
+        subcommands: [DashboardCommand.self, ServerCommand.self, TraceCommand.self, WatchCommand.self, ClientCommand.self, BenchCommand.self, ReplaySubcommand.self, SeedCommand.self, CheckCommand.self],
         defaultSubcommand: DashboardCommand.self
     )
 }

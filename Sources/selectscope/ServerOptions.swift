@@ -18,6 +18,10 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("queue-cap"), help: "Bytes a connection may have queued before the server stops reading it.")
     var queueCap: Int = 64 * 1024
 
+    @Option(name: .customLong("queue-budget"),
+            help: "Bytes all connections together may have queued before the server stops reading any (default: 256 MiB, or an eighth of memory if less).")
+    var queueBudget: Int = ServerConfig.defaultQueueBudget
+
     func validate() throws {
         guard Mode(rawValue: mode) != nil else {
             throw ValidationError("--mode must be 1, 2, 3, 4 or 5 (got \(mode))")
@@ -31,11 +35,18 @@ struct ServerOptions: ParsableArguments {
         guard queueCap >= 1024 else {
             throw ValidationError("--queue-cap must be at least 1024 bytes (got \(queueCap))")
         }
+        guard queueCap <= ServerConfig.queueLimit else {
+            throw ValidationError("--queue-cap must be at most \(ServerConfig.queueLimit) bytes (1 GiB) (got \(queueCap))")
+        }
+        guard (1024...ServerConfig.queueLimit).contains(queueBudget) else {
+            throw ValidationError("--queue-budget must be between 1024 and \(ServerConfig.queueLimit) bytes (1 GiB) (got \(queueBudget))")
+        }
     }
 
     var config: ServerConfig {
         var config = ServerConfig(mode: Mode(rawValue: mode)!, backend: BackendKind(rawValue: backend)!, host: host, port: port)
         config.queueCap = queueCap
+        config.queueBudget = queueBudget
         return config
     }
 }

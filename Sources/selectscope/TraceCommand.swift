@@ -140,7 +140,7 @@ final class TraceOutput: @unchecked Sendable {
             if let line = TracedTextLog.line(notice) { stderrLine("selectscope: " + line) }
         case .damage, .listenerWithoutReuseAddress, .portRewritten, .attached, .started:
             if let line = TracedTextLog.line(notice) { stderrLine("selectscope: " + line) }
-        case .execed:
+        case .execed, .held:
             textLog?.write(notice)
         }
     }

@@ -127,5 +127,56 @@ extension InProcess {
             #expect(events[12]["detail"] as? String == "ECONNRESET")
             #expect(json["queues"] as? [String: [String: Int]] == ["5": ["messages": 1, "bytes": 5]])
         }
+
+        @Test("the hangup watch, revents, and the new event kinds survive a trip through the trace")
+        func newFieldsRoundTrip() throws {
+            let peer = PeerAddress(host: "127.0.0.1", port: 50000)
+            var record = StepRecord()
+            record.seq = 7
+            record.mode = .two
+            record.backend = .poll
+            record.listener = 3
+            record.inputs = [3]
+            record.outputs = [5]
+            record.hangupWatch = [5, 6]
+            record.hungUp = [6]
+            record.returnedEvents = [
+                ReturnedEvents(fd: 5, events: [.output]),
+                ReturnedEvents(fd: 6, events: [.readHangup, .hangup, .error]),
+                ReturnedEvents(fd: 7, events: ReadyEvents(rawValue: 0x4000)),
+            ]
+            record.events = [
+                ServerEvent(kind: .draining, fd: 5, bytes: 24, peer: peer),
+                ServerEvent(kind: .peerFinished, fd: 5, bytes: 24, peer: peer),
+                ServerEvent(kind: .paused, fd: 5, bytes: 10, peer: peer, detail: ServerEvent.budgetDetail),
+                ServerEvent(kind: .overBudget, bytes: 300_000, detail: "262144"),
+                ServerEvent(kind: .underBudget, bytes: 100_000, detail: "262144"),
+                ServerEvent(kind: .listenerPaused, fd: 3, peer: peer, detail: "EMFILE"),
+                ServerEvent(kind: .listenerResumed, fd: 3, peer: peer),
+                ServerEvent(kind: .close, fd: 6, bytes: 65536, peer: peer, reason: .hangup),
+                ServerEvent(kind: .close, fd: 5, bytes: 24, peer: peer, reason: .modeSwitch, detail: "1"),
+            ]
+            let line = TraceEncoder.line(for: record)
+            let json = try parseTraceLine(line)
+            #expect(json["hangup_watch"] as? [Int] == [5, 6])
+            #expect(json["hung_up"] as? [Int] == [6])
+            #expect(line.contains(#""revents":[[5,"OUT"],[6,"ERR|HUP|RDHUP"],[7,"0x4000"]]"#), "\(line)")
+            #expect(line.contains(#"{"kind":"close","fd":6,"dropped":65536"#))
+            let back = try #require(TraceReader.parse(Data((line + "\n").utf8)).records.first)
+            #expect(back == record)
+
+            // select records carry no revents; records without a watch carry no watch keys.
+            record.backend = .select
+            record.returnedEvents = []
+            record.hangupWatch = []
+            record.hungUp = []
+            let plain = try parseTraceLine(TraceEncoder.line(for: record))
+            #expect(plain["revents"] == nil && plain["hangup_watch"] == nil && plain["hung_up"] == nil)
+
+            #expect(SeedLog.line(for: record.events[7]) == "closing ('127.0.0.1', 50000) (the peer went while paused; 65536 bytes queued, dropped)")
+            #expect(SeedLog.line(for: record.events[8]) == "closing ('127.0.0.1', 50000) (mode 1 never sends; 24 bytes queued, dropped)")
+            // The seed's own close keeps the seed's words.
+            #expect(SeedLog.line(for: ServerEvent(kind: .close, fd: 5, bytes: 36, peer: peer, reason: .eof)) == "closing ('127.0.0.1', 50000)")
+        }
     }
 }

@@ -34,9 +34,10 @@ uint32_t ts_native_audit_arch(void);
 /// returning SECCOMP_RET_TRACE; all other calls run untraced), in a process group of its
 /// own, killed with its tracer. The child is PTRACE_SEIZEd with `options` before it
 /// execs. Returns the pid, or -errno. `exec_error_fd` receives a pipe's read end on which
-/// the child writes its errno if exec fails (closed on success by O_CLOEXEC).
+/// the child writes its errno if exec fails (closed on success by O_CLOEXEC). `output_fd`,
+/// when not -1, becomes the child's stdout and stderr (the dashboard shows them in a pane).
 pid_t ts_spawn_traced(const char *path, char *const argv[], char *const envp[],
-                      const long *syscalls, int count, unsigned long options, int *exec_error_fd);
+                      const long *syscalls, int count, unsigned long options, int output_fd, int *exec_error_fd);
 
 long ts_seize(pid_t tid, unsigned long options);
 long ts_interrupt(pid_t tid);

@@ -35,6 +35,8 @@ enum LogPane {
         case .timeout, .paused: return .warning
         case .refused: return .error
         case .resumed: return .normal
+        case .draining, .peerFinished, .underBudget, .listenerResumed: return .normal
+        case .overBudget, .listenerPaused: return .warning
         case .mode, .backend: return .title
         case .exceptional, .urgent: return .exceptional
         }

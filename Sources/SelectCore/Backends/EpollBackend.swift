@@ -27,8 +27,13 @@ final class EpollBackend: ReadinessBackend {
 
     func close() { Posix.close(epollFD) }
 
-    func setInterest(fd: Int32, read: Bool, write: Bool) {
-        apply(fd: fd, mask: (read ? Self.readMask : 0) | (write ? Self.writeMask : 0))
+    /// A paused fd asks for no data: RDHUP (a FIN) only, HUP and ERR being always reported.
+    /// After its FIN was seen (a mode that still sends), HUP and ERR only, named so the mask
+    /// is not 0 (which would take the fd out of the interest list).
+    func setInterest(fd: Int32, read: Bool, write: Bool, hangup: HangupWatch) {
+        var mask = (read ? Self.readMask : 0) | (write ? Self.writeMask : 0)
+        if !read { mask |= HangupWatcher.mask(for: hangup) }
+        apply(fd: fd, mask: mask)
     }
 
     func remove(fd: Int32) {
@@ -45,7 +50,8 @@ final class EpollBackend: ReadinessBackend {
         }
     }
 
-    func wait(inputs: [Int32], outputs: [Int32], internalFDs: [Int32], timeout: Double?, into record: inout StepRecord) throws {
+    func wait(inputs: [Int32], outputs: [Int32], hangupWatch: [Int32], internalFDs: [Int32], timeout: Double?,
+              into record: inout StepRecord) throws {
         for fd in internalFDs where Int(fd) >= registered.count || registered[Int(fd)] == 0 {
             apply(fd: fd, mask: UInt32(SS_EPOLLIN))
         }
@@ -58,6 +64,7 @@ final class EpollBackend: ReadinessBackend {
         for index in 0..<count {
             let fd = ss_epoll_event_fd(buffer, index)
             let ready = ss_epoll_event_mask(buffer, index)
+            record.returnedEvents.append(ReturnedEvents(fd: fd, events: ReadyEvents(rawValue: ready)))
             if internalFDs.contains(fd) {
                 record.internalReady.append(fd)
                 continue
@@ -69,6 +76,7 @@ final class EpollBackend: ReadinessBackend {
                 record.writable.append(fd)
             }
             if reading && ready & UInt32(SS_EPOLLPRI) != 0 { record.exceptional.append(fd) }
+            if !reading && interest & hangup != 0 && ready & hangup != 0 { record.hungUp.append(fd) }
         }
         // A full batch means more may be ready: grow so the next call can take them all.
         if count == capacity && capacity < 65536 {

@@ -2,6 +2,17 @@
 import Glibc
 #endif
 
+/// How a connection the server does not read (paused) is still watched, so a peer that
+/// goes away is noticed in every mode and backend.
+public enum HangupWatch: Sendable, Equatable {
+    /// Not watched this way: the connection is in `inputs`, or waiting to send before closing.
+    case none
+    /// The peer finishing (FIN) or resetting.
+    case finishOrReset
+    /// Only a reset or an error: the FIN was seen already, in a mode that will still send.
+    case resetOnly
+}
+
 /// One readiness call over the exercise's lists: `select`, `poll` or `epoll`.
 ///
 /// The server keeps `inputs` and `outputs` as the seed does and tells the backend when an
@@ -10,15 +21,19 @@ import Glibc
 public protocol ReadinessBackend: AnyObject {
     var kind: BackendKind { get }
 
-    /// The fd is now watched for reading (and exceptional conditions) and/or writing.
-    func setInterest(fd: Int32, read: Bool, write: Bool)
+    /// The fd is now watched for reading (and exceptional conditions) and/or writing, and
+    /// (when not read) for its peer going away.
+    func setInterest(fd: Int32, read: Bool, write: Bool, hangup: HangupWatch)
     /// The fd is about to be closed.
     func remove(fd: Int32)
 
     /// Makes exactly one readiness call. Fills `record.readable`, `writable`, `exceptional`
     /// (in the order of the lists passed in, as Python's select does) and `internalReady`.
-    /// `inputs` doubles as the exceptional set, as in the seed.
-    func wait(inputs: [Int32], outputs: [Int32], internalFDs: [Int32], timeout: Double?, into record: inout StepRecord) throws
+    /// `inputs` doubles as the exceptional set, as in the seed. `hangupWatch` are the fds
+    /// watched only for their peer going (their `setInterest` said how); those whose peer went
+    /// are put in `record.hungUp`. poll and epoll also fill `record.returnedEvents`.
+    func wait(inputs: [Int32], outputs: [Int32], hangupWatch: [Int32], internalFDs: [Int32], timeout: Double?,
+              into record: inout StepRecord) throws
 
     /// Releases kernel state (the epoll fd).
     func close()

@@ -10,11 +10,21 @@ final class SelectBackend: ReadinessBackend {
     private let writeSet = FDSet()
     private let exceptSet = FDSet()
 
-    func setInterest(fd: Int32, read: Bool, write: Bool) {}
-    func remove(fd: Int32) {}
-    func close() {}
+    /// Made the first time a connection is paused (so the fds of a run that never pauses are
+    /// numbered as before), kept afterwards.
+    private var watcher: HangupWatcher?
 
-    func wait(inputs: [Int32], outputs: [Int32], internalFDs: [Int32], timeout: Double?, into record: inout StepRecord) throws {
+    func setInterest(fd: Int32, read: Bool, write: Bool, hangup: HangupWatch) {
+        if hangup != .none && watcher == nil { watcher = HangupWatcher() }
+        watcher?.set(fd: fd, hangup)
+    }
+
+    func remove(fd: Int32) { watcher?.set(fd: fd, .none) }
+
+    func close() { watcher = nil }
+
+    func wait(inputs: [Int32], outputs: [Int32], hangupWatch: [Int32], internalFDs: [Int32], timeout: Double?,
+              into record: inout StepRecord) throws {
         readSet.clear()
         writeSet.clear()
         exceptSet.clear()
@@ -27,6 +37,12 @@ final class SelectBackend: ReadinessBackend {
         for fd in internalFDs {
             readSet.insert(fd)
             highest = max(highest, fd)
+        }
+        let watching = watcher.flatMap { $0.count > 0 ? $0 : nil }
+        if let watching {
+            readSet.insert(watching.fd)
+            highest = max(highest, watching.fd)
+            record.internalFDs.append(watching.fd)
         }
         for fd in outputs {
             writeSet.insert(fd)
@@ -48,6 +64,10 @@ final class SelectBackend: ReadinessBackend {
         // In list order, as Python's select builds its result lists; each scan stops at the
         // last ready fd of its set.
         for fd in internalFDs where readSet.contains(fd) { record.internalReady.append(fd) }
+        if let watching, readSet.contains(watching.fd) {
+            record.internalReady.append(watching.fd)
+            watching.collect(into: &record.hungUp)
+        }
         Self.collect(from: readSet, in: inputs, limit: highest + 1, skipping: record.internalReady.count, into: &record.readable)
         Self.collect(from: writeSet, in: outputs, limit: highest + 1, skipping: 0, into: &record.writable)
         Self.collect(from: exceptSet, in: inputs, limit: highest + 1, skipping: 0, into: &record.exceptional)

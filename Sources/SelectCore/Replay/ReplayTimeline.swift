@@ -64,6 +64,13 @@ public final class ReplayTimeline {
                 outputs.removeAll { $0 == event.fd }
             case .paused:
                 inputs.removeAll { $0 == event.fd }
+            case .draining:
+                inputs.removeAll { $0 == event.fd }
+                addOutput(event.fd)
+            case .listenerPaused:
+                inputs.removeAll { $0 == record.listener }
+            case .listenerResumed:
+                inputs.insert(record.listener, at: 0)
             case .queueEmpty:
                 outputs.removeAll { $0 == event.fd }
             case .recv where record.mode.dataHandling == .queueForWritable:
@@ -127,7 +134,10 @@ struct ReplayState {
                 rows[event.fd]?.state = .paused
             case .resumed:
                 rows[event.fd]?.state = .reading
-            case .queueEmpty, .mode, .backend, .exceptional:
+            case .draining:
+                rows[event.fd]?.state = .closing
+            case .queueEmpty, .mode, .backend, .exceptional, .peerFinished, .overBudget, .underBudget, .listenerPaused,
+                 .listenerResumed:
                 break
             }
             if event.fd >= 0 { rows[event.fd]?.lastActiveSeq = record.seq }

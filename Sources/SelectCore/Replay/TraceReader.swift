@@ -80,6 +80,13 @@ public enum TraceReader {
         record.readable = readable
         record.writable = fds(object["writable"]) ?? []
         record.exceptional = fds(object["exceptional"]) ?? []
+        record.hangupWatch = fds(object["hangup_watch"]) ?? []
+        record.hungUp = fds(object["hung_up"]) ?? []
+        for case let pair as [Any] in (object["revents"] as? [Any]) ?? [] {
+            guard pair.count == 2, let fd = (pair[0] as? Int).flatMap({ Int32(exactly: $0) }), fd >= 0,
+                  let text = pair[1] as? String, let events = ReadyEvents(text: text) else { continue }
+            record.returnedEvents.append(ReturnedEvents(fd: fd, events: events))
+        }
         record.blockedMilliseconds = (object["blocked_ms"] as? Double) ?? 0
         record.costMicroseconds = (object["cost_us"] as? Double) ?? 0
         for case let item as [String: Any] in (object["events"] as? [Any]) ?? [] {
@@ -99,7 +106,7 @@ public enum TraceReader {
         guard let kindText = object["kind"] as? String, let kind = ServerEvent.Kind(rawValue: kindText) else { return nil }
         var event = ServerEvent(kind: kind)
         event.fd = Int32((object["fd"] as? Int) ?? -1)
-        event.bytes = (object["bytes"] as? Int) ?? (object["queued"] as? Int) ?? 0
+        event.bytes = (object["bytes"] as? Int) ?? (object["queued"] as? Int) ?? (object["dropped"] as? Int) ?? 0
         if kind == .send { event.requested = (object["requested"] as? Int) ?? event.bytes }
         event.peer = (object["peer"] as? String).flatMap(parseAddress)
         event.reason = (object["reason"] as? String).flatMap(ServerEvent.CloseReason.init(rawValue:))

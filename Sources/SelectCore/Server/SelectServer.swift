@@ -25,6 +25,22 @@ public final class SelectServer: @unchecked Sendable {
     private var connections: [Connection?] = []
     /// Accept order, for the screen's rows and the mode-switch rules.
     private var acceptOrder: [Int32] = []
+    /// Paused connections, watched only for their peer going (`HangupWatch`), in the order
+    /// they were paused.
+    private var watched: [Int32] = []
+    /// Bytes queued in all connections together, against `config.queueBudget`.
+    private var queuedTotal = 0
+    /// The budget bit: no connection is read until `queuedTotal` drains to half of it.
+    private var overBudget = false
+    /// Out of descriptors with no spare left: the listener is out of `inputs` until a
+    /// connection closes or `listenerBackoffUntil` passes.
+    private var listenerBackedOff = false
+    private var listenerBackoffUntil = 0.0
+    /// How long the listener stays out when nothing frees a descriptor sooner.
+    static let listenerBackoff = 0.5
+    /// The timeout passed to the call being made: the mode's, or less while the listener
+    /// waits to come back.
+    private var callTimeout: Double?
 
     private(set) var counters = ServerCounters()
     /// The call being made; `completed` is the last one finished. They swap after each call,
@@ -68,8 +84,8 @@ public final class SelectServer: @unchecked Sendable {
         self.log = EventRing(capacity: config.logCapacity)
         self.receiveBuffer = .allocate(byteCount: max(1, config.receiveSize), alignment: 16)
         inputs.append(fd)
-        backend.setInterest(fd: fd, read: true, write: false)
-        spareFD = Glibc.open("/dev/null", O_RDONLY | O_CLOEXEC)
+        backend.setInterest(fd: fd, read: true, write: false, hangup: .none)
+        spareFD = Self.openSpare()
     }
 
     deinit {
@@ -97,7 +113,17 @@ public final class SelectServer: @unchecked Sendable {
             record.mode = mode
             record.backend = backendKind
             record.listener = listener
-            record.timeout = mode.timeout
+            if !pendingEvents.isEmpty {
+                for event in pendingEvents { emit(event) }
+                pendingEvents.removeAll(keepingCapacity: true)
+            }
+            if listenerBackedOff && Posix.monotonicSeconds() >= listenerBackoffUntil { restoreListener(timerExpired: true) }
+            callTimeout = mode.timeout
+            if listenerBackedOff {
+                let left = max(0, listenerBackoffUntil - Posix.monotonicSeconds())
+                callTimeout = min(mode.timeout ?? left, left)
+            }
+            record.timeout = callTimeout
             if config.keepsRecords {
                 // Copied into the record's own buffers: sharing the server's would make its
                 // next change to a list copy it, an allocation for every message in modes 2 and 4.
@@ -105,19 +131,20 @@ public final class SelectServer: @unchecked Sendable {
                 record.inputs.append(contentsOf: inputs)
                 record.outputs.removeAll(keepingCapacity: true)
                 record.outputs.append(contentsOf: outputs)
+                if !watched.isEmpty || !record.hangupWatch.isEmpty {
+                    record.hangupWatch.removeAll(keepingCapacity: true)
+                    record.hangupWatch.append(contentsOf: watched)
+                }
             }
             record.internalFDs = internalFDs
-            if !pendingEvents.isEmpty {
-                for event in pendingEvents { emit(event) }
-                pendingEvents.removeAll(keepingCapacity: true)
-            }
             lastAcceptedBeforeCall = lastAccepted
         }
         // The thread's CPU clock costs a system call: at machine speed it is read on one call
         // in 64, at human speed (the last call slept) on every call.
         let measure = config.measureCost && (record.seq & 63 == 0 || completed.blockedMilliseconds > 1)
         let costStart = measure ? Posix.threadCPUSeconds() : 0
-        try backend.wait(inputs: inputs, outputs: outputs, internalFDs: internalFDs, timeout: mode.timeout, into: &record)
+        try backend.wait(inputs: inputs, outputs: outputs, hangupWatch: watched, internalFDs: internalFDs, timeout: callTimeout,
+                         into: &record)
         if measure {
             record.costMicroseconds = (Posix.threadCPUSeconds() - costStart) * 1_000_000
             lastCost = record.costMicroseconds
@@ -126,7 +153,8 @@ public final class SelectServer: @unchecked Sendable {
             handleResult()
             swap(&record, &completed)
         }
-        return !completed.internalReady.isEmpty
+        // The select backend's own hangup watcher is internal too, but it is no wake-up.
+        return !completed.internalReady.isEmpty && internalFDs.contains { completed.internalReady.contains($0) }
     }
 
     /// The last completed call's record.
@@ -135,7 +163,8 @@ public final class SelectServer: @unchecked Sendable {
     private func handleResult() {
         touched.removeAll(keepingCapacity: true)
         if record.isEmptyResult {
-            if record.internalReady.isEmpty && mode.timeout != nil {
+            // A call cut short for the listener's comeback is not the exercise's timeout.
+            if record.internalReady.isEmpty && mode.timeout != nil && callTimeout == mode.timeout {
                 counters.timeouts += 1
                 emit(ServerEvent(kind: .timeout))
             }
@@ -143,7 +172,8 @@ public final class SelectServer: @unchecked Sendable {
         for fd in record.readable {
             if fd == listener {
                 acceptOne()
-            } else if let connection = open(fd) {
+            } else if let connection = open(fd), connection.inInputs {
+                // (Not when the budget paused it earlier in this same call.)
                 receive(from: connection)
             }
         }
@@ -152,6 +182,9 @@ public final class SelectServer: @unchecked Sendable {
         }
         for fd in record.exceptional {
             if let connection = open(fd) { exceptionalCondition(connection) }
+        }
+        for fd in record.hungUp {
+            if let connection = open(fd), !connection.inInputs { peerWent(connection) }
         }
         for fd in touched {
             if let connection = open(fd) {
@@ -199,15 +232,24 @@ public final class SelectServer: @unchecked Sendable {
         } catch let error as SystemError {
             // Out of descriptors: the pending connection would keep the listener readable and
             // the loop spinning. Free the spare fd, take the connection, close it, refuse it.
-            if error.errno == EMFILE || error.errno == ENFILE, spareFD >= 0 {
-                Posix.close(spareFD)
-                if case .accepted(let fd, let peer)? = try? Sockets.accept(listener) {
-                    Posix.close(fd)
-                    emit(ServerEvent(kind: .refused, fd: fd, peer: peer, detail: error.name))
+            if error.errno == EMFILE || error.errno == ENFILE {
+                if spareFD >= 0 {
+                    Posix.close(spareFD)
+                    spareFD = -1
+                    if case .accepted(let fd, let peer)? = try? Sockets.accept(listener) {
+                        Posix.close(fd)
+                        emit(ServerEvent(kind: .refused, fd: fd, peer: peer, detail: error.name))
+                    } else {
+                        emit(ServerEvent(kind: .refused, detail: error.name))
+                    }
+                    spareFD = Self.openSpare()
                 } else {
                     emit(ServerEvent(kind: .refused, detail: error.name))
                 }
-                spareFD = Glibc.open("/dev/null", O_RDONLY | O_CLOEXEC)
+                // No spare to refuse the next one with (another thread took the freed slot,
+                // or the limit went below it): waiting on the listener would spin, so it
+                // leaves `inputs` until a descriptor frees or a moment passes.
+                if spareFD < 0 { backOffListener(error.name) }
             } else {
                 emit(ServerEvent(kind: .refused, detail: error.name))
             }
@@ -231,9 +273,40 @@ public final class SelectServer: @unchecked Sendable {
         acceptOrder.append(fd)
         counters.accepted += 1
         lastAccepted = peer
-        addToInputs(connection)
         touch(connection)
         emit(ServerEvent(kind: .accept, fd: fd, peer: peer))
+        if overBudget {
+            // Not read until the total drains, like every other connection; watched meanwhile.
+            connection.paused = true
+            refreshInterest(connection)
+            emit(ServerEvent(kind: .paused, fd: fd, bytes: 0, peer: peer, detail: ServerEvent.budgetDetail))
+        } else {
+            addToInputs(connection)
+        }
+    }
+
+    private static func openSpare() -> Int32 { Glibc.open("/dev/null", O_RDONLY | O_CLOEXEC) }
+
+    private func backOffListener(_ reason: String) {
+        listenerBackoffUntil = Posix.monotonicSeconds() + Self.listenerBackoff
+        guard !listenerBackedOff else { return }
+        listenerBackedOff = true
+        if let index = inputs.firstIndex(of: listener) { inputs.remove(at: index) }
+        backend.setInterest(fd: listener, read: false, write: false, hangup: .none)
+        emit(ServerEvent(kind: .listenerPaused, fd: listener, peer: listenAddress, detail: reason))
+    }
+
+    /// After a close (a descriptor freed) or when the back-off time is up: re-arm the spare,
+    /// and put the listener back first in `inputs`, where the seed has it. Before the time is
+    /// up it comes back only with a spare in hand.
+    private func restoreListener(timerExpired: Bool) {
+        guard listenerBackedOff else { return }
+        if spareFD < 0 { spareFD = Self.openSpare() }
+        guard spareFD >= 0 || timerExpired else { return }
+        listenerBackedOff = false
+        inputs.insert(listener, at: 0)
+        backend.setInterest(fd: listener, read: true, write: false, hangup: .none)
+        emit(ServerEvent(kind: .listenerResumed, fd: listener, peer: listenAddress))
     }
 
     private func receive(from connection: Connection) {
@@ -259,22 +332,29 @@ public final class SelectServer: @unchecked Sendable {
 
         switch mode.dataHandling {
         case .queueOnly:
-            connection.queue.append(data)
+            enqueue(data, on: connection)
         case .queueForWritable:
-            connection.queue.append(data)
+            enqueue(data, on: connection)
             addToOutputs(connection)
         case .echoDirectly:
             if connection.queue.isEmpty {
                 sendDirectly(data, to: connection)
+                if connection.closed { return }
             } else {
                 // Earlier bytes are still waiting: these go behind them, in order.
-                connection.queue.append(data)
+                enqueue(data, on: connection)
                 addToOutputs(connection)
             }
         }
         if connection.inInputs && connection.queue.byteCount >= config.queueCap {
-            pause(connection)
+            pause(connection, detail: String(config.queueCap))
         }
+        if !overBudget && queuedTotal >= config.queueBudget { enterOverBudget() }
+    }
+
+    private func enqueue(_ data: UnsafeRawBufferPointer, on connection: Connection) {
+        connection.queue.append(data)
+        queuedTotal += data.count
     }
 
     /// Modes 3 and 5: send straight back. A short send queues the rest for `outputs`.
@@ -296,7 +376,7 @@ public final class SelectServer: @unchecked Sendable {
         emit(ServerEvent(kind: .send, fd: connection.fd, bytes: sent, requested: data.count, peer: connection.peer,
                          payload: payload(data), direct: true), bytes: data)
         if sent < data.count {
-            connection.queue.append(UnsafeRawBufferPointer(rebasing: data[sent...]))
+            enqueue(UnsafeRawBufferPointer(rebasing: data[sent...]), on: connection)
             addToOutputs(connection)
         }
     }
@@ -310,6 +390,35 @@ public final class SelectServer: @unchecked Sendable {
         connection.closing = true
         removeFromInputs(connection)
         addToOutputs(connection)
+        emit(ServerEvent(kind: .draining, fd: connection.fd, bytes: connection.queue.byteCount, peer: connection.peer))
+    }
+
+    /// The hangup watch fired for a connection the server is not reading (paused): the peer
+    /// sent its FIN, or reset. A reset, or any FIN in a mode that never sends, closes it now,
+    /// dropping what is queued (the peer can never get it); a FIN in a mode that sends only
+    /// lowers the watch to resets, since the peer may still read its echo.
+    private func peerWent(_ connection: Connection) {
+        touch(connection)
+        var code: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        _ = getsockopt(connection.fd, SOL_SOCKET, SO_ERROR, &code, &length)
+        if code != 0 {
+            close(connection, reason: .error, detail: SystemError.symbolicName(code))
+        } else if !mode.sends || connection.peerFinished {
+            close(connection, reason: .hangup)
+        } else if connection.queue.isEmpty && !stillUnread(connection) {
+            // Nothing left to read or to send: this FIN is the seed's empty recv.
+            close(connection, reason: .eof)
+        } else {
+            connection.peerFinished = true
+            refreshInterest(connection)
+            emit(ServerEvent(kind: .peerFinished, fd: connection.fd, bytes: connection.queue.byteCount, peer: connection.peer))
+        }
+    }
+
+    /// Whether the kernel still holds bytes from this peer that the server has not read.
+    private func stillUnread(_ connection: Connection) -> Bool {
+        KernelQueues.unread(connection.fd).map { $0 > 0 } ?? true
     }
 
     private func writable(_ connection: Connection) {
@@ -343,6 +452,7 @@ public final class SelectServer: @unchecked Sendable {
         case .wouldBlock: sent = 0
         }
         connection.queue.consumeHead(sent)
+        queuedTotal -= sent
         connection.bytesOut += sent
         counters.bytesOut += sent
 
@@ -351,7 +461,9 @@ public final class SelectServer: @unchecked Sendable {
             removeFromOutputs(connection)
             if connection.closing { close(connection, reason: .eof); return }
         }
-        if connection.paused && connection.queue.byteCount <= config.queueCap / 2 {
+        if overBudget && queuedTotal <= config.queueBudget / 2 {
+            leaveOverBudget()
+        } else if connection.paused && !overBudget && connection.queue.byteCount <= config.queueCap / 2 {
             resume(connection)
         }
     }
@@ -378,11 +490,13 @@ public final class SelectServer: @unchecked Sendable {
 
     // MARK: - Backpressure
 
-    private func pause(_ connection: Connection) {
+    /// Out of `inputs`, watched only for the peer going. `detail`: the cap, or
+    /// `ServerEvent.budgetDetail`.
+    private func pause(_ connection: Connection, detail: String) {
         connection.paused = true
         removeFromInputs(connection)
-        emit(ServerEvent(kind: .paused, fd: connection.fd, bytes: connection.queue.byteCount, peer: connection.peer,
-                         detail: String(config.queueCap)))
+        if !connection.keepAliveSet { Self.keepAlive(connection) }
+        emit(ServerEvent(kind: .paused, fd: connection.fd, bytes: connection.queue.byteCount, peer: connection.peer, detail: detail))
     }
 
     private func resume(_ connection: Connection) {
@@ -391,46 +505,114 @@ public final class SelectServer: @unchecked Sendable {
         emit(ServerEvent(kind: .resumed, fd: connection.fd, bytes: connection.queue.byteCount, peer: connection.peer))
     }
 
+    /// A peer that closes with its own send buffer full cannot deliver its FIN while the
+    /// server, paused, does not read; when its kernel gives up on the orphaned socket nothing
+    /// reaches the server at all. Keepalive probes then draw a reset from the peer's kernel
+    /// (no socket there any more), which the hangup watch sees. Set once, on the first pause.
+    private static func keepAlive(_ connection: Connection) {
+        connection.keepAliveSet = true
+        var on: Int32 = 1
+        var idle: Int32 = 10
+        var interval: Int32 = 5
+        var count: Int32 = 3
+        let size = socklen_t(MemoryLayout<Int32>.size)
+        setsockopt(connection.fd, SOL_SOCKET, SO_KEEPALIVE, &on, size)
+        setsockopt(connection.fd, Int32(IPPROTO_TCP), TCP_KEEPIDLE, &idle, size)
+        setsockopt(connection.fd, Int32(IPPROTO_TCP), TCP_KEEPINTVL, &interval, size)
+        setsockopt(connection.fd, Int32(IPPROTO_TCP), TCP_KEEPCNT, &count, size)
+    }
+
+    /// All queues together reached the budget: no connection is read until they drain.
+    private func enterOverBudget() {
+        overBudget = true
+        emit(ServerEvent(kind: .overBudget, bytes: queuedTotal, detail: String(config.queueBudget)))
+        for fd in acceptOrder {
+            if let connection = open(fd), connection.inInputs { pause(connection, detail: ServerEvent.budgetDetail) }
+        }
+    }
+
+    /// Back to half the budget: every paused connection whose own queue allows it is read again.
+    private func leaveOverBudget() {
+        overBudget = false
+        emit(ServerEvent(kind: .underBudget, bytes: queuedTotal, detail: String(config.queueBudget)))
+        for fd in acceptOrder {
+            if let connection = open(fd), connection.paused, connection.queue.byteCount <= config.queueCap / 2 {
+                resume(connection)
+            }
+        }
+    }
+
     // MARK: - The lists
+
+    /// Tells the backend what to watch the connection for. A connection the server does not
+    /// read and is not about to close (paused) is watched for its peer going, so a peer that
+    /// leaves is noticed in every mode, mode 1 included, where nothing is ever sent.
+    private func refreshInterest(_ connection: Connection) {
+        let watch: HangupWatch
+        if connection.inInputs || connection.closing || connection.closed {
+            watch = .none
+        } else {
+            watch = connection.peerFinished ? .resetOnly : .finishOrReset
+        }
+        if watch != connection.watch {
+            if connection.watch == .none {
+                watched.append(connection.fd)
+            } else if watch == .none, let index = watched.firstIndex(of: connection.fd) {
+                watched.remove(at: index)
+            }
+            connection.watch = watch
+        }
+        backend.setInterest(fd: connection.fd, read: connection.inInputs, write: connection.inOutputs, hangup: watch)
+    }
 
     private func addToInputs(_ connection: Connection) {
         guard !connection.inInputs else { return }
         connection.inInputs = true
         inputs.append(connection.fd)
-        backend.setInterest(fd: connection.fd, read: true, write: connection.inOutputs)
+        refreshInterest(connection)
     }
 
     private func removeFromInputs(_ connection: Connection) {
         guard connection.inInputs else { return }
         connection.inInputs = false
         if let index = inputs.lastIndex(of: connection.fd) { inputs.remove(at: index) }
-        backend.setInterest(fd: connection.fd, read: false, write: connection.inOutputs)
+        refreshInterest(connection)
     }
 
     private func addToOutputs(_ connection: Connection) {
         guard !connection.inOutputs, mode.sends else { return }
         connection.inOutputs = true
         outputs.append(connection.fd)
-        backend.setInterest(fd: connection.fd, read: connection.inInputs, write: true)
+        refreshInterest(connection)
     }
 
     private func removeFromOutputs(_ connection: Connection) {
         guard connection.inOutputs else { return }
         connection.inOutputs = false
         if let index = outputs.firstIndex(of: connection.fd) { outputs.remove(at: index) }
-        backend.setInterest(fd: connection.fd, read: connection.inInputs, write: false)
+        refreshInterest(connection)
     }
 
+    /// Closes the connection; whatever is still queued for it is dropped and counted in the
+    /// event (`bytes`), so the log says what was lost.
     private func close(_ connection: Connection, reason: ServerEvent.CloseReason, detail: String? = nil) {
         touch(connection)
+        connection.closed = true
         removeFromInputs(connection)
         removeFromOutputs(connection)
+        refreshInterest(connection)
         backend.remove(fd: connection.fd)
         Posix.close(connection.fd)
         connections[Int(connection.fd)] = nil
         if let index = acceptOrder.firstIndex(of: connection.fd) { acceptOrder.remove(at: index) }
         counters.closed += 1
-        emit(ServerEvent(kind: .close, fd: connection.fd, peer: connection.peer, reason: reason, detail: detail))
+        let dropped = connection.queue.byteCount
+        queuedTotal -= dropped
+        connection.queue.removeAll()
+        emit(ServerEvent(kind: .close, fd: connection.fd, bytes: dropped, peer: connection.peer, reason: reason, detail: detail))
+        if overBudget && queuedTotal <= config.queueBudget / 2 { leaveOverBudget() }
+        // A descriptor is free again.
+        if listenerBackedOff { restoreListener(timerExpired: false) }
     }
 
     // MARK: - Switching at runtime
@@ -446,8 +628,13 @@ public final class SelectServer: @unchecked Sendable {
             mode = newMode
             if !newMode.sends {
                 for fd in outputs { if let connection = open(fd) { removeFromOutputs(connection) } }
-                // Mode 1 never sends, so a connection waiting to flush before closing never would.
-                for fd in acceptOrder { if let connection = open(fd), connection.closing { close(connection, reason: .eof) } }
+                // Mode 1 never sends, so a connection waiting to flush before closing never would,
+                // nor would a paused one whose peer has finished sending.
+                for fd in acceptOrder {
+                    if let connection = open(fd), connection.closing || connection.peerFinished {
+                        close(connection, reason: .modeSwitch, detail: String(newMode.rawValue))
+                    }
+                }
             } else {
                 for fd in acceptOrder { if let connection = open(fd), !connection.queue.isEmpty { addToOutputs(connection) } }
             }
@@ -466,13 +653,13 @@ public final class SelectServer: @unchecked Sendable {
             backend.close()
             backend = newBackend
             backendKind = kind
-            backend.setInterest(fd: listener, read: true, write: false)
+            backend.setInterest(fd: listener, read: !listenerBackedOff, write: false, hangup: .none)
             for fd in acceptOrder {
                 guard let connection = open(fd) else { continue }
                 if kind.hasFDSetCeiling && Int(fd) >= Backends.fdSetSize {
                     close(connection, reason: .fdSetSize)
                 } else {
-                    backend.setInterest(fd: fd, read: connection.inInputs, write: connection.inOutputs)
+                    backend.setInterest(fd: fd, read: connection.inInputs, write: connection.inOutputs, hangup: connection.watch)
                 }
             }
         }

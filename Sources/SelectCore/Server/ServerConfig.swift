@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// How a server is started.
 public struct ServerConfig: Sendable {
     public var mode: Mode = .one
@@ -6,6 +10,9 @@ public struct ServerConfig: Sendable {
     public var port = 1234
     /// Per-connection queue cap in bytes: past it the server stops reading the connection.
     public var queueCap = 64 * 1024
+    /// All queues together, in bytes: past it no connection is read until the total drains
+    /// to half. The per-connection cap alone lets N connections hold N caps.
+    public var queueBudget = ServerConfig.defaultQueueBudget
     /// Bytes of each payload kept in events (0: none). The text log wants them whole, the
     /// dashboard a preview; a benchmark none.
     public var payloadCapture = 0
@@ -20,6 +27,19 @@ public struct ServerConfig: Sendable {
     public var measureCost = false
     /// At most this many bytes per recv, as in the seed.
     public var receiveSize = 1024
+
+    /// The largest `queueCap` or `queueBudget` a command line may ask for.
+    public static let queueLimit = 1 << 30
+
+    /// 256 MiB, or an eighth of the machine's memory when that is less (at least 1 MiB).
+    public static let defaultQueueBudget: Int = {
+        let pages = sysconf(Int32(_SC_PHYS_PAGES))
+        let pageSize = sysconf(Int32(_SC_PAGESIZE))
+        guard pages > 0, pageSize > 0 else { return 256 << 20 }
+        let (memory, overflow) = pages.multipliedReportingOverflow(by: pageSize)
+        if overflow { return 256 << 20 }
+        return max(1 << 20, min(256 << 20, memory / 8))
+    }()
 
     public init(mode: Mode = .one, backend: BackendKind = .select, host: String = "localhost", port: Int = 1234) {
         self.mode = mode

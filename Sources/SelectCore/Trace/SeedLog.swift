@@ -19,15 +19,25 @@ public enum SeedLog {
         case .queueEmpty:
             return "output queue for \(peer) is empty"
         case .close:
+            // The seed's own close (an empty recv) keeps the seed's words; every other close
+            // says what was lost with it.
+            let dropped = event.bytes > 0 ? "\(event.bytes) bytes queued, dropped" : nil
+            func with(_ why: String) -> String {
+                "closing \(peer) (" + ([why] + (dropped.map { [$0] } ?? [])).joined(separator: "; ") + ")"
+            }
             switch event.reason {
             case .error?:
-                return "closing \(peer) (socket error: \(event.detail ?? "?"))"
+                return with("socket error: \(event.detail ?? "?")")
             case .exceptional?:
-                return "closing \(peer) (exceptional condition, as the seed does)"
+                return with("exceptional condition, as the seed does")
             case .fdSetSize?:
-                return "closing \(peer) (fd \(event.fd) >= FD_SETSIZE: select cannot watch it)"
+                return with("fd \(event.fd) >= FD_SETSIZE: select cannot watch it")
             case .shutdown?:
-                return "closing \(peer) (server stopping)"
+                return with("server stopping")
+            case .hangup?:
+                return with("the peer went while paused")
+            case .modeSwitch?:
+                return with("mode \(event.detail ?? "1") never sends")
             case .eof?, nil:
                 return "closing \(peer)"
             }
@@ -39,9 +49,24 @@ public enum SeedLog {
             }
             return "refused \(peer): out of file descriptors (\(event.detail ?? "?"))"
         case .paused:
+            if event.detail == ServerEvent.budgetDetail {
+                return "paused reading \(peer): all queues together reached the budget (this one: \(event.bytes) bytes)"
+            }
             return "paused reading \(peer): queue reached \(event.bytes) bytes (cap \(event.detail ?? "?"))"
         case .resumed:
             return "resumed reading \(peer): queue down to \(event.bytes) bytes"
+        case .draining:
+            return "no more data from \(peer): sending its \(event.bytes) queued bytes before closing"
+        case .peerFinished:
+            return "no more data from \(peer) (it finished sending while paused): \(event.bytes) bytes still to send, then closing"
+        case .overBudget:
+            return "queue budget reached: \(event.bytes) bytes queued in all (budget \(event.detail ?? "?")): no connection is read until it drains"
+        case .underBudget:
+            return "queue budget: down to \(event.bytes) bytes queued in all: reading again"
+        case .listenerPaused:
+            return "not accepting: out of file descriptors (\(event.detail ?? "?")); the listener leaves inputs until a connection closes or a moment passes"
+        case .listenerResumed:
+            return "accepting again: the listener is back in inputs"
         case .mode:
             return "mode \(event.from ?? "?") -> \(event.to ?? "?")"
         case .backend:

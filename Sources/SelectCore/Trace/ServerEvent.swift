@@ -6,6 +6,22 @@ public struct ServerEvent: Sendable, Equatable {
         case queueEmpty = "queue-empty"
         case close, timeout, refused, paused, resumed, mode, backend
         case exceptional, urgent
+        /// The peer finished sending (an empty recv) while bytes were still queued for it: it
+        /// leaves `inputs`, the queue is sent, then it closes. `bytes`: what is queued.
+        case draining
+        /// A paused connection's peer finished sending (FIN) in a mode that sends: it stays
+        /// paused; once its queue drains the rest is read and it closes. `bytes`: queued.
+        case peerFinished = "peer-finished"
+        /// All queues together reached the budget: every connection stops being read.
+        /// `bytes`: the total queued; `detail`: the budget.
+        case overBudget = "over-budget"
+        /// The total drained to half the budget: connections are read again. `bytes`: total.
+        case underBudget = "under-budget"
+        /// Out of descriptors and no spare left to refuse with: the listener leaves `inputs`
+        /// for a while (or until a connection closes). `detail`: the errno name.
+        case listenerPaused = "listener-paused"
+        /// The listener is back in `inputs`.
+        case listenerResumed = "listener-resumed"
     }
 
     /// Why a connection was closed.
@@ -20,12 +36,19 @@ public struct ServerEvent: Sendable, Equatable {
         case shutdown
         /// Switched to the select backend while this fd was at or above FD_SETSIZE.
         case fdSetSize = "fd-setsize"
+        /// The peer went (FIN or reset) while the server was not reading it (paused), seen by
+        /// the hangup watch rather than by recv.
+        case hangup
+        /// Switched to a mode that never sends while the connection waited to send its queue.
+        case modeSwitch = "mode-switch"
     }
 
     public var kind: Kind
     /// The connection's fd; -1 where no connection is involved.
     public var fd: Int32
-    /// Bytes received or sent; for a short send, the bytes sent of `requested`.
+    /// Bytes received or sent; for a short send, the bytes sent of `requested`. For `close`:
+    /// the queued bytes dropped with the connection; for `paused`, `resumed`, `draining`,
+    /// `peer-finished`: the connection's queue; for the budget events: all queues together.
     public var bytes: Int
     /// For `send`: how many bytes the server tried to send (equal to `bytes` unless short).
     public var requested: Int
@@ -77,6 +100,9 @@ public struct ServerEvent: Sendable, Equatable {
             && a.reason == b.reason && a.direct == b.direct && a.detail == b.detail && a.payload == b.payload
             && a.from == b.from && a.to == b.to
     }
+
+    /// The `detail` of a `paused` event caused by the queue budget rather than the cap.
+    public static let budgetDetail = "budget"
 
     /// A send that moved fewer bytes than asked: the rest stays at the head of the queue.
     public var isShortSend: Bool { kind == .send && bytes < requested }

@@ -11,6 +11,67 @@ public struct QueueDepth: Sendable, Equatable {
     }
 }
 
+/// The bits poll's `revents` and epoll's event mask share (Linux gives them the same
+/// values), turned into a type at the edge so the rest of the code never sees the flags.
+public struct ReadyEvents: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    public static let input = ReadyEvents(rawValue: 0x001)
+    public static let priority = ReadyEvents(rawValue: 0x002)
+    public static let output = ReadyEvents(rawValue: 0x004)
+    public static let error = ReadyEvents(rawValue: 0x008)
+    public static let hangup = ReadyEvents(rawValue: 0x010)
+    public static let invalid = ReadyEvents(rawValue: 0x020)
+    /// The peer shut down its sending side (POLLRDHUP / EPOLLRDHUP).
+    public static let readHangup = ReadyEvents(rawValue: 0x2000)
+
+    /// The C names without their prefix, in bit order: what the trace writes.
+    public static let names: [(ReadyEvents, String)] = [
+        (.input, "IN"), (.priority, "PRI"), (.output, "OUT"), (.error, "ERR"), (.hangup, "HUP"), (.invalid, "NVAL"),
+        (.readHangup, "RDHUP"),
+    ]
+
+    /// "IN|HUP"; bits without a name are written as hex.
+    public var text: String {
+        var parts: [String] = []
+        var rest = rawValue
+        for (bit, name) in Self.names where contains(bit) {
+            parts.append(name)
+            rest &= ~bit.rawValue
+        }
+        if rest != 0 { parts.append("0x" + String(rest, radix: 16)) }
+        return parts.isEmpty ? "0" : parts.joined(separator: "|")
+    }
+
+    /// The inverse of `text`; nil for a name it does not know.
+    public init?(text: String) {
+        var value: UInt32 = 0
+        for part in text.split(separator: "|") {
+            if part == "0" { continue }
+            if let (bit, _) = Self.names.first(where: { $0.1 == part }) {
+                value |= bit.rawValue
+            } else if part.hasPrefix("0x"), let bits = UInt32(part.dropFirst(2), radix: 16) {
+                value |= bits
+            } else {
+                return nil
+            }
+        }
+        self.init(rawValue: value)
+    }
+}
+
+/// What poll or epoll returned for one fd: its `revents` (poll) or event mask (epoll).
+public struct ReturnedEvents: Sendable, Equatable {
+    public var fd: Int32
+    public var events: ReadyEvents
+
+    public init(fd: Int32, events: ReadyEvents) {
+        self.fd = fd
+        self.events = events
+    }
+}
+
 /// Everything about one readiness call: the sets passed in, the sets that came back, how
 /// long it blocked, and what the server did about it. The text log, the JSON trace, the
 /// dashboard and the tests all read this one value (SPEC §4).
@@ -32,6 +93,14 @@ public struct StepRecord: Sendable, Equatable {
     public var exceptional: [Int32] = []
     /// Which internal descriptors were ready (a key, a signal, a command).
     public var internalReady: [Int32] = []
+    /// Connections the server does not read (paused) but still watches for the peer going
+    /// away: a FIN or a reset. Not in `inputs`; how each backend watches them is its own.
+    public var hangupWatch: [Int32] = []
+    /// Which of `hangupWatch` came back: the peer finished sending or reset.
+    public var hungUp: [Int32] = []
+    /// poll and epoll only: each fd the call returned, with its revents / event mask, in the
+    /// order the kernel gave them (HUP and ERR show here; the result lists fold them in).
+    public var returnedEvents: [ReturnedEvents] = []
     public var blockedMilliseconds: Double = 0
     /// The backend's own cost for the call, excluding the time it slept, in microseconds.
     public var costMicroseconds: Double = 0
@@ -43,7 +112,7 @@ public struct StepRecord: Sendable, Equatable {
     public init() {}
 
     /// Nothing came back for the exercise's sockets: a timeout (or only an internal wake-up).
-    public var isEmptyResult: Bool { readable.isEmpty && writable.isEmpty && exceptional.isEmpty }
+    public var isEmptyResult: Bool { readable.isEmpty && writable.isEmpty && exceptional.isEmpty && hungUp.isEmpty }
 
     /// Clears the record's results for the next call, keeping its buffers. The lists passed in
     /// are refilled by the server. Most lists are empty after most calls, and an empty one is
@@ -54,6 +123,8 @@ public struct StepRecord: Sendable, Equatable {
         Self.clear(&writable)
         Self.clear(&exceptional)
         Self.clear(&internalReady)
+        Self.clear(&hungUp)
+        Self.clear(&returnedEvents)
         Self.clear(&events)
         Self.clear(&queues)
         blockedMilliseconds = 0

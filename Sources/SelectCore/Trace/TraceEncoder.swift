@@ -17,6 +17,18 @@ public enum TraceEncoder {
         out += ",\"readable\":" + array(record.readable)
         out += ",\"writable\":" + array(record.writable)
         out += ",\"exceptional\":" + array(record.exceptional)
+        if !record.hangupWatch.isEmpty || !record.hungUp.isEmpty {
+            out += ",\"hangup_watch\":" + array(record.hangupWatch)
+            out += ",\"hung_up\":" + array(record.hungUp)
+        }
+        if record.backend != .select {
+            out += ",\"revents\":["
+            for (index, returned) in record.returnedEvents.enumerated() {
+                if index > 0 { out += "," }
+                out += "[\(returned.fd),\"\(returned.events.text)\"]"
+            }
+            out += "]"
+        }
         out += ",\"blocked_ms\":" + decimal(record.blockedMilliseconds, places: 3)
         if record.costMicroseconds > 0 { out += ",\"cost_us\":" + decimal(record.costMicroseconds, places: 2) }
         if let origin = record.origin { out += ",\"traced\":" + self.origin(origin) }
@@ -44,8 +56,10 @@ public enum TraceEncoder {
             out += ",\"bytes\":\(event.bytes)"
             if event.requested != event.bytes { out += ",\"requested\":\(event.requested),\"short\":true" }
             if event.direct { out += ",\"direct\":true" }
-        case .paused, .resumed:
+        case .paused, .resumed, .draining, .peerFinished, .overBudget, .underBudget:
             out += ",\"queued\":\(event.bytes)"
+        case .close:
+            if event.bytes > 0 { out += ",\"dropped\":\(event.bytes)" }
         default:
             break
         }

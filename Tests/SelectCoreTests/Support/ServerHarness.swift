@@ -4,10 +4,12 @@ import Foundation
 import Glibc
 #endif
 
-func makeConfig(mode: Mode, backend: BackendKind = .select, queueCap: Int? = nil, payloadCapture: Int = 0, receiveSize: Int = 1024) -> ServerConfig {
+func makeConfig(mode: Mode, backend: BackendKind = .select, queueCap: Int? = nil, queueBudget: Int? = nil, payloadCapture: Int = 0,
+                receiveSize: Int = 1024) -> ServerConfig {
     var config = ServerConfig(mode: mode, backend: backend, host: "127.0.0.1", port: 0)
     config.receiveSize = receiveSize
     if let queueCap { config.queueCap = queueCap }
+    if let queueBudget { config.queueBudget = queueBudget }
     config.payloadCapture = payloadCapture
     return config
 }
@@ -97,10 +99,10 @@ final class HostedServer: @unchecked Sendable {
         var exitError: String?
     }
 
-    init(mode: Mode, backend: BackendKind = .select, queueCap: Int? = nil, payloadCapture: Int = 0, receiveSize: Int = 1024,
-         keepRecords: Bool = true) throws {
-        server = try SelectServer(config: makeConfig(mode: mode, backend: backend, queueCap: queueCap, payloadCapture: payloadCapture,
-                                                     receiveSize: receiveSize))
+    init(mode: Mode, backend: BackendKind = .select, queueCap: Int? = nil, queueBudget: Int? = nil, payloadCapture: Int = 0,
+         receiveSize: Int = 1024, keepRecords: Bool = true) throws {
+        server = try SelectServer(config: makeConfig(mode: mode, backend: backend, queueCap: queueCap, queueBudget: queueBudget,
+                                                     payloadCapture: payloadCapture, receiveSize: receiveSize))
         host = try ServerHost(server: server)
         self.keepRecords = keepRecords
         let state = self.state
@@ -128,6 +130,8 @@ final class HostedServer: @unchecked Sendable {
     var records: [StepRecord] { state.read { $0.records } }
     var events: [ServerEvent] { state.read { $0.events } }
     var isRunning: Bool { state.read { !$0.exited } }
+    /// Readiness calls made so far.
+    var calls: Int { state.read { $0.calls } }
     var exitError: String? { state.read { $0.exitError } }
     /// The deepest queue each fd ever showed in a record.
     var maxQueued: [Int32: Int] { state.read { $0.maxQueued } }

@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""What tracing costs a traced program: the homework's exercise-4 server (its prints replaced
+by `pass`, so the terminal is not what is measured) loaded by `selectscope bench` (ping-pong,
+every byte checked), side by side in one run:
+
+  untraced                    python3 server.py
+  trace readiness             selectscope trace --events readiness --log none -- python3 server.py
+  trace sockets               selectscope trace --events sockets --log none --trace /dev/null -- …
+  strace seccomp readiness    strace -f --seccomp-bpf -e trace=pselect6 -o /dev/null python3 …
+  strace seccomp sockets      strace -f --seccomp-bpf -e trace=<the same calls as trace sockets> …
+  attach (trace --pid)        selectscope trace --pid PID --log none --trace /dev/null
+  attach (strace -p)          strace -f -p PID -e trace=<the same calls> -o /dev/null
+
+Usage: Benchmarks/trace_overhead.py [--connections 10] [--size 64] [--duration 3] [--repeat 3]
+                                    [--binary PATH] [--out FILE]
+Server on core 0 (with its tracer), load generator on core 1, as Benchmarks/run.py does.
+"""
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WORK = tempfile.mkdtemp(prefix="selectscope-trace-bench-")
+SOCKET_CALLS = "pselect6,select,poll,ppoll,epoll_wait,epoll_pwait,epoll_ctl,bind,listen,socket,accept,accept4,connect," \
+               "recvfrom,recvmsg,read,sendto,sendmsg,write,shutdown,close,setsockopt,dup,dup2,dup3"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pinned(cpu, argv):
+    if shutil.which("taskset") and os.cpu_count() and os.cpu_count() >= 2:
+        return ["taskset", "-c", str(cpu)] + argv
+    return argv
+
+
+def wait_listening(port, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def server_code(binary, port):
+    code = subprocess.run([binary, "seed", "4", "server", "--port", str(port)], check=True,
+                          capture_output=True, text=True).stdout
+    lines = []
+    for line in code.splitlines():
+        stripped = line.lstrip()
+        lines.append(line[: len(line) - len(stripped)] + "pass" if stripped.startswith("print(") else line)
+    path = os.path.join(WORK, "server4_quiet_%d.py" % port)
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
+
+
+def bench(binary, port, args):
+    out = subprocess.run(pinned(1, [binary, "bench", "--port", str(port), "--connections", str(args.connections),
+                                    "--size", str(args.size), "--duration", str(args.duration), "--json"]),
+                         capture_output=True, text=True, timeout=args.duration + 60)
+    try:
+        return json.loads(out.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return {"error": out.stdout + out.stderr}
+
+
+def run_case(name, binary, python, args):
+    port = free_port()
+    path = server_code(binary, port)
+    procs = []
+    try:
+        if name in ("attach (trace --pid)", "attach (strace -p)"):
+            server = subprocess.Popen(pinned(0, [python, path]), start_new_session=True)
+            procs.append(server)
+            if not wait_listening(port):
+                return {"error": "server did not listen"}
+            if name == "attach (trace --pid)":
+                tracer = [binary, "trace", "--pid", str(server.pid), "--log", "none", "--trace", "/dev/null"]
+            else:
+                tracer = ["strace", "-f", "-p", str(server.pid), "-e", "trace=" + SOCKET_CALLS, "-o", "/dev/null"]
+            procs.append(subprocess.Popen(pinned(0, tracer), stderr=subprocess.DEVNULL))
+            time.sleep(1.0)  # both tracers attach within milliseconds; the bench needs them on
+        else:
+            argv = {
+                "untraced": [python, path],
+                "trace readiness": [binary, "trace", "--events", "readiness", "--log", "none", "--", python, path],
+                "trace sockets": [binary, "trace", "--events", "sockets", "--log", "none", "--trace", "/dev/null", "--", python, path],
+                "strace seccomp readiness": ["strace", "-f", "--seccomp-bpf", "-e", "trace=pselect6", "-o", "/dev/null", python, path],
+                "strace seccomp sockets": ["strace", "-f", "--seccomp-bpf", "-e", "trace=" + SOCKET_CALLS, "-o", "/dev/null", python, path],
+            }[name]
+            # A session of its own: strace detaches (and leaves the server running) on SIGTERM,
+            # so the whole group is killed at the end.
+            procs.append(subprocess.Popen(pinned(0, argv), stderr=subprocess.DEVNULL, start_new_session=True))
+            if not wait_listening(port):
+                return {"error": "server did not listen"}
+        return bench(binary, port, args)
+    finally:
+        for proc in reversed(procs):
+            proc.send_signal(signal.SIGINT if proc is procs[-1] and len(procs) > 1 else signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        for proc in procs:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            if proc.poll() is None:
+                proc.kill()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--connections", type=int, default=10)
+    parser.add_argument("--size", type=int, default=64)
+    parser.add_argument("--duration", type=float, default=3)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--binary")
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    binary = args.binary
+    if not binary:
+        subprocess.run(["swift", "build", "-c", "release", "--product", "selectscope"], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+        binary = os.path.join(ROOT, ".build", "release", "selectscope")
+    python = subprocess.run(["python3", "-c", "import sys; print(sys.executable)"], capture_output=True, text=True).stdout.strip()
+    cases = ["untraced", "trace readiness", "trace sockets", "strace seccomp readiness", "strace seccomp sockets",
+             "attach (trace --pid)", "attach (strace -p)"]
+    results = {case: [] for case in cases}
+    for _ in range(args.repeat):
+        for case in cases:  # the cases take turns, so a slow minute on the VM hits them all
+            result = run_case(case, binary, python, args)
+            rate = result.get("messages_per_s")
+            if rate is None:
+                print("%s: %s" % (case, result), file=sys.stderr)
+            results[case].append(rate or 0)
+            print("%-26s %s" % (case, rate), file=sys.stderr)
+    base = statistics.median(results["untraced"]) or 1
+    lines = ["| N × size | tracing | messages/s (median) | best | × untraced |", "|---|---|---|---|---|"]
+    for case in cases:
+        median = statistics.median(results[case])
+        lines.append("| %d × %d B | %s | %.0f | %.0f | %.2f |" % (args.connections, args.size, case, median,
+                                                                  max(results[case]), median / base))
+    ratio = lambda a, b: statistics.median(results[a]) / (statistics.median(results[b]) or 1)
+    lines.append("")
+    lines.append("trace readiness / untraced: %.2f (target ≥ 0.9)" % ratio("trace readiness", "untraced"))
+    lines.append("trace sockets / strace --seccomp-bpf sockets: %.2f (target ≥ 1.0)" % ratio("trace sockets", "strace seccomp sockets"))
+    lines.append("trace --pid / strace -p: %.2f (target ≥ 1.0)" % ratio("attach (trace --pid)", "attach (strace -p)"))
+    text = "\n".join(lines)
+    print(text)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
