@@ -14,11 +14,15 @@ final class ProbeClient {
 
     /// Connects (blocking, within `timeout`). `receiveBuffer` sets SO_RCVBUF first.
     /// With `wait` false the connection completes in the background (`waitConnected`).
-    init(port: Int, role: String, index: Int, timeout: Double = 3, receiveBuffer: Int32? = nil, wait: Bool = true) throws {
+    init(port: Int, role: String, index: Int, timeout: Double = 3, receiveBuffer: Int32? = nil, sendBuffer: Int32? = nil,
+         wait: Bool = true) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { throw SystemError("socket", errno: errno) }
         if var size = receiveBuffer {
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
+        if var size = sendBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

@@ -119,7 +119,7 @@ enum Scenarios {
     /// more than `TraceFacts.unboundedQueue` for it, or after 12 s. Then it reads back.
     static func slowReader(_ session: Session) {
         guard session.observation.listened, let steady = session.connect("steady-1"),
-              let flood = session.connect("flood", receiveBuffer: 16384) else { return }
+              let flood = session.connect("flood", receiveBuffer: 16384, sendBuffer: 65536) else { return }
         let echoes = session.exercise.echoes
         let data = pattern(32 << 20, seed: 7)
         var offset = 0

@@ -63,10 +63,10 @@ final class Session {
 
     /// A new client; nil (and a log with the problem) when it could not connect.
     @discardableResult
-    func connect(_ role: String, receiveBuffer: Int32? = nil, timeout: Double = 3, wait: Bool = true) -> ProbeClient? {
+    func connect(_ role: String, receiveBuffer: Int32? = nil, sendBuffer: Int32? = nil, timeout: Double = 3, wait: Bool = true) -> ProbeClient? {
         let index = clients.count + finishedLogs.count
         do {
-            let client = try ProbeClient(port: port, role: role, index: index, timeout: timeout, receiveBuffer: receiveBuffer, wait: wait)
+            let client = try ProbeClient(port: port, role: role, index: index, timeout: timeout, receiveBuffer: receiveBuffer, sendBuffer: sendBuffer, wait: wait)
             clients.append(client)
             return client
         } catch {
