@@ -131,9 +131,13 @@ enum Scenarios {
         var lastTalk = 0.0
         var unbounded = false
         var heldBack = false
+        // Held back: our sends make no progress AND the program has stopped reading (no new
+        // recv on the flood in its trace) for a second — not merely a slow program.
+        var readSoFar = 0
+        var lastRead = started
         while offset < data.count && session.alive && !unbounded {
             let now = Posix.monotonicSeconds()
-            if now - lastProgress > 1 { heldBack = true; break }
+            if now - lastProgress > 1 && now - lastRead > 1 { heldBack = true; break }
             if now - started > 12 { break }
             let sent = flood.trySend(data[offset..<min(data.count, offset + 65536)])
             if sent < 0 { break }
@@ -153,8 +157,11 @@ enum Scenarios {
                 session.sampleMemory()
                 let log = flood.log
                 let facts = TraceFacts(session.records())
-                if let connection = facts.connection(of: log),
-                   facts.peakHeld(on: connection.fd, from: connection.acceptedAt) > TraceFacts.unboundedQueue { unbounded = true }
+                if let connection = facts.connection(of: log) {
+                    if facts.peakHeld(on: connection.fd, from: connection.acceptedAt) > TraceFacts.unboundedQueue { unbounded = true }
+                    let read = facts.bytesReceived(on: connection.fd, from: connection.acceptedAt)
+                    if read > readSoFar { readSoFar = read; lastRead = now }
+                }
             }
         }
         session.sampleMemory()
