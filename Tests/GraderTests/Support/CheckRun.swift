@@ -84,6 +84,7 @@ enum CheckRun {
         process.waitUntilExit()
         try? handle.close()
         let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(at: output)
         return (process.terminationStatus, text)
     }
 
