@@ -39,6 +39,9 @@ let package = Package(
         ),
         // Any program's readiness loop, traced with ptrace, as the same per-call records.
         .target(name: "Tracer", dependencies: ["SelectCore", "CTracerShim"]),
+        // `selectscope check`: runs a submission under the tracer in a sandbox, drives it with
+        // scripted clients, judges its readiness calls.
+        .target(name: "Grader", dependencies: ["SelectCore", "CSystemShim"]),
         // Pure drawing: snapshot -> text grid. No terminal.
         .target(name: "Dashboard", dependencies: ["SelectCore", "Teaching", "Clients"]),
         // The only module that talks to ncurses.
@@ -47,6 +50,7 @@ let package = Package(
             name: "selectscope",
             dependencies: [
                 "SelectCore", "Teaching", "Clients", "LoadGenerator", "Dashboard", "Terminal", "Tracer", "CTracerShim",
+                "Grader",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -63,5 +67,6 @@ let package = Package(
         .testTarget(name: "SelectScopeTests", dependencies: ["SelectCore", "LoopbackTesting", "ProcessTesting"]),
         .testTarget(name: "TracerTests", dependencies: ["Tracer", "SelectCore", "LoopbackTesting", "ProcessTesting"],
                     exclude: ["Programs"]),
+        .testTarget(name: "GraderTests", dependencies: ["Grader", "SelectCore"], exclude: ["Submissions"]),
     ]
 )

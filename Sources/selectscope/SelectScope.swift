@@ -26,8 +26,9 @@ struct SelectScope: ParsableCommand {
 
             Shell completion: selectscope --generate-completion-script bash|zsh|fish
             """,
-        version: "0.6.0",
-        subcommands: [DashboardCommand.self, ServerCommand.self, TraceCommand.self, WatchCommand.self, ClientCommand.self, BenchCommand.self, ReplaySubcommand.self, SeedCommand.self],
+        version: "0.7.0",
+        subcommands: [DashboardCommand.self, ServerCommand.self, TraceCommand.self, WatchCommand.self, CheckCommand.self, ClientCommand.self,
+                      BenchCommand.self, ReplaySubcommand.self, SeedCommand.self],
         defaultSubcommand: DashboardCommand.self
     )
 }

@@ -1,0 +1,58 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A network namespace with only loopback, where the machine allows one: the whole check of
+/// a submission (tracer, program and the grader's own clients) runs inside
+/// `unshare -n`, after `ip link set lo up`, so the program can reach nothing but itself.
+public enum Isolation {
+    /// The command that runs `argv` in a fresh network namespace, or nil when this machine
+    /// cannot make one (not root, no unshare or ip).
+    public static func inNetworkNamespace(_ argv: [String]) -> [String]? {
+        guard geteuid() == 0, let unshare = find("unshare"), let ip = find("ip") else { return nil }
+        return [unshare, "-n", "--", "/bin/sh", "-c", "'\(ip)' link set lo up && exec \"$@\"", "sh"] + argv
+    }
+
+    static func find(_ name: String) -> String? {
+        for directory in ["/usr/bin", "/usr/sbin", "/bin", "/sbin"] where access("\(directory)/\(name)", X_OK) == 0 {
+            return "\(directory)/\(name)"
+        }
+        return nil
+    }
+
+    /// Whether making a namespace works here (a container may forbid it): tried once.
+    public static let available: Bool = {
+        guard let argv = inNetworkNamespace(["/bin/true"]) else { return false }
+        return ChildProcess.run(argv, output: "/dev/null") == 0
+    }()
+}
+
+/// A child process with its output in a file; the parent waits for it.
+public enum ChildProcess {
+    public static func spawn(_ argv: [String], output: String) -> Int32? {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO)
+        var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { for pointer in cArguments { free(pointer) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, argv[0], &actions, nil, &cArguments, environ) == 0 else { return nil }
+        return pid
+    }
+
+    /// Runs to the end; the exit status, or -1.
+    public static func run(_ argv: [String], output: String) -> Int32 {
+        guard let pid = spawn(argv, output: output) else { return -1 }
+        return wait(pid)
+    }
+
+    public static func wait(_ pid: Int32) -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
+    }
+}

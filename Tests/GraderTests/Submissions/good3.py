@@ -1,0 +1,3 @@
+# Exercise 3, written to pass every check.
+import good_server
+good_server.run(3)
