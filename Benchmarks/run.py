@@ -13,7 +13,6 @@ import statistics
 import argparse
 import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -23,7 +22,6 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SEED = os.path.join(os.path.dirname(ROOT), "shared", "seed", "000_11cfa543ed760663.txt")
 WORK = tempfile.mkdtemp(prefix="selectscope-bench-")
 BINARY = None
 # On a machine with two or more cores the server (with its dashboard and tmux) runs on core 0
@@ -47,12 +45,12 @@ def build():
 
 
 def seed_server_4(port):
-    text = open(SEED, encoding="utf-8").read()
-    section = text.split("## 練習4")[1]
-    code = re.search(r"### server\s*```py\n(.*?)```", section, re.S).group(1)
+    """The homework's exercise-4 server, from the repository's copy (`selectscope seed`)."""
+    code = subprocess.run([BINARY, "seed", "4", "server", "--port", str(port)], check=True,
+                          stdout=subprocess.PIPE, text=True).stdout
     path = os.path.join(WORK, "seed4.py")
     with open(path, "w") as f:
-        f.write(code.replace("1234", str(port)))
+        f.write(code)
     return [sys.executable, path]
 
 
