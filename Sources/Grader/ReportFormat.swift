@@ -1,3 +1,5 @@
+import SelectCore
+
 /// A report as text for a person, JSON for a script (a stable schema), JUnit XML for CI, and
 /// a table with a row per submission.
 public enum ReportFormat {
@@ -140,26 +142,7 @@ public enum ReportFormat {
 
     static func strings(_ list: [String]) -> String { "[" + list.map(quote).joined(separator: ",") + "]" }
 
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func quote(_ text: String) -> String { "\"" + TraceEncoder.escape(text) + "\"" }
 
     static func escapeXML(_ text: String) -> String {
         var out = ""

@@ -103,7 +103,8 @@ public enum TraceEncoder {
         return (value < 0 && scaled > 0 ? "-" : "") + "\(whole).\(fractionText)"
     }
 
-    static func escape(_ text: String) -> String {
+    /// The inside of a JSON string: quotes, backslashes and control characters escaped.
+    public static func escape(_ text: String) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
             switch scalar {
