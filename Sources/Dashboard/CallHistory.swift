@@ -16,16 +16,22 @@ public struct CallMarks: Sendable, Equatable {
     /// The call came back empty after its timeout.
     public var timedOut: Bool
 
+    static func owned(_ list: [Int32]) -> [Int32] {
+        list.isEmpty ? [] : list.withUnsafeBufferPointer { Array($0) }
+    }
+
     public init(_ record: StepRecord) {
         seq = record.seq
         mode = record.mode
         backend = record.backend
         listener = record.listener
-        inputs = record.inputs
-        outputs = record.outputs
-        readable = record.readable
-        writable = record.writable
-        exceptional = record.exceptional
+        // Copies of their own: sharing a producer's buffers would make the producer copy them
+        // (an allocation a call) the next time it reuses them.
+        inputs = Self.owned(record.inputs)
+        outputs = Self.owned(record.outputs)
+        readable = Self.owned(record.readable)
+        writable = Self.owned(record.writable)
+        exceptional = Self.owned(record.exceptional)
         timedOut = record.events.contains { $0.kind == .timeout }
     }
 

@@ -72,7 +72,8 @@ public final class LiveFeed: Sendable {
 
     /// Applies the records that arrived since the last call and returns what the screen
     /// draws. One screen thread at a time.
-    public func snapshot() -> ServerSnapshot {
+    /// `each` sees every record applied, on the screen's thread (the timeline's history).
+    public func snapshot(each: ((StepRecord) -> Void)? = nil) -> ServerSnapshot {
         screenSlots.withLock { batch in
             // Moved out, not copied: the reducer applies the batch to storage only it holds.
             var taken: SnapshotReducer?
@@ -86,7 +87,10 @@ public final class LiveFeed: Sendable {
                 status = shared.status
             }
             guard var reducer = taken.take() else { return SnapshotReducer().snapshot(status: status) }
-            for index in 0..<count { reducer.apply(batch[index]) }
+            for index in 0..<count {
+                reducer.apply(batch[index])
+                each?(batch[index])
+            }
             let snapshot = reducer.snapshot(status: status)
             shared.withLock { shared in
                 // Records that came while this batch was applied wait for the next frame,

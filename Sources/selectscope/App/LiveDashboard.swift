@@ -41,7 +41,8 @@ final class LiveDashboard {
     /// When the frame drawn goes stale on its own (see `staleAt`).
     private var tickDue: Double?
     /// Every call's sets, appended by the server thread, copied by the screen (timeline view).
-    private let history = SharedHistory()
+    /// The last calls, for the timeline view: filled on this thread from the feed's records.
+    private var history = CallHistory()
 
     /// Opens everything a run needs. Throws a message for the user (busy port, no terminal)
     /// before the screen is touched.
@@ -54,8 +55,6 @@ final class LiveDashboard {
         host = try ServerHost(server: server)
         serverDone = try ServerExit()
         feed = host.watch(logCapacity: options.server.logCapacity)
-        let history = self.history
-        host.observe { history.append($0) }
         if let path = options.record {
             let failure = recordingFailure
             let recorder = try TraceRecorder(path: path, listenAddress: server.listenAddress) { [weak host] error in
@@ -175,7 +174,7 @@ final class LiveDashboard {
             return row
         }
         _ = state.apply(.clock(Posix.monotonicSeconds()))
-        _ = state.apply(.observed(feed.snapshot(), clients: rows))
+        _ = state.apply(.observed(feed.snapshot { [self] in history.append($0) }, clients: rows))
         if let error = host.takeCommandError() { _ = state.apply(.status(error)) }
         if let hit = host.takeBreakpointHit() { _ = state.apply(.breakpointHit(hit)) }
     }
@@ -190,7 +189,7 @@ final class LiveDashboard {
         if let stopped = recordingFailure.text.withLock({ $0 }) {
             model.status = [stopped, model.status].compactMap { $0 }.joined(separator: " · ")
         }
-        model.history = history.copy()
+        model.history = history
         session.draw(DashboardRenderer.render(model, width: size.width, height: size.height))
         tickDue = staleAt(model)
         pacer.drew()
