@@ -258,15 +258,6 @@ final class SharedText: Sendable {
     let text = Mutex<String?>(nil)
 }
 
-/// The call history shared between the server thread (which appends each record) and the
-/// screen (which copies it at frame time).
-final class SharedHistory: Sendable {
-    private let history = Mutex(CallHistory())
-
-    func append(_ record: StepRecord) { history.withLock { $0.append(record) } }
-    func copy() -> CallHistory { history.withLock { $0 } }
-}
-
 /// How the server thread ended, for the screen thread to see.
 final class ServerExit: Sendable {
     private struct State {

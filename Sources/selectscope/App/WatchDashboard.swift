@@ -29,7 +29,8 @@ final class WatchDashboard {
     /// The tracer's records and status; the snapshot is built from them on this thread.
     private let feed = LiveFeed()
     /// Every call's sets, for the timeline view.
-    private let history = SharedHistory()
+    /// The last calls, for the timeline view: filled on this thread from the feed's records.
+    private var history = CallHistory()
     private let outputRead: Int32
     private var outputTail = ""
     private var pid: Int32 = 0
@@ -58,9 +59,8 @@ final class WatchDashboard {
 
         func attach(recorder: LineWriter?) { recorder.map { r in lock.withLock { self.recorder = r } } }
 
-        func add(_ record: StepRecord, to feed: LiveFeed, history: SharedHistory) {
+        func add(_ record: StepRecord, to feed: LiveFeed) {
             feed.publish(record)
-            history.append(record)
             lock.withLock {
                 records += 1
                 if heldCall != nil {
@@ -117,9 +117,9 @@ final class WatchDashboard {
         outputRead = fds[0]
         tracer = Tracer(target: options.target, options: tracerOptions)
         if let path = options.record { shared.attach(recorder: try LineWriter.open(path: path)) }
-        let shared = self.shared, feed = self.feed, history = self.history
+        let shared = self.shared, feed = self.feed
         do {
-            pid = try tracer.start(onRecord: { shared.add($0, to: feed, history: history) },
+            pid = try tracer.start(onRecord: { shared.add($0, to: feed) },
                                    onNotice: { shared.notice($0, feed: feed) })
         } catch {
             if fds[0] >= 0 { close(fds[0]); close(fds[1]) }
@@ -313,7 +313,7 @@ final class WatchDashboard {
             return row
         }
         _ = state.apply(.clock(Posix.monotonicSeconds()))
-        _ = state.apply(.observed(feed.snapshot(), clients: rows))
+        _ = state.apply(.observed(feed.snapshot { [self] in history.append($0) }, clients: rows))
     }
 
     private func draw() {
@@ -331,7 +331,7 @@ final class WatchDashboard {
         if let lastLine { line += " · output: \(lastLine)" }
         model.status = line
         model.program = "pid \(pid)  \(options.commandLine)"
-        model.history = history.copy()
+        model.history = history
         session.draw(DashboardRenderer.render(model, width: size.width, height: size.height))
         pacer.drew()
     }
