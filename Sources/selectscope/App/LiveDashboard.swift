@@ -114,17 +114,7 @@ final class LiveDashboard {
             }
             for input in inputs {
                 dirty = true
-                let effects: [DashboardEffect]
-                switch input {
-                case .resize:
-                    let size = session.size
-                    effects = state.apply(.resized(width: size.width, height: size.height))
-                case .key(let key):
-                    effects = state.apply(.key(key))
-                case .mouse(let event):
-                    effects = state.apply(.mouse(event))
-                }
-                if !perform(effects) { break loop }
+                if !perform(state.apply(input, size: { session.size })) { break loop }
             }
         }
         shutDown()
