@@ -17,7 +17,7 @@ public enum Term: CaseIterable, Sendable {
     case nextCall, interest, ready, events, revents
     case selectNote, pollNote, epollNote
     // Queues.
-    case fd, peer, msgs, queued, state, depth, pausedCount, cap, deepestFirst
+    case fd, peer, msgs, queued, state, depth, pausedCount, cap, deepestFirst, queuesUnknown
     case reading, pausedState, closing
     // Clients.
     case pid, kind, lastLine, every, clientRunning, clientStopping, clientExited
@@ -87,6 +87,7 @@ public enum Term: CaseIterable, Sendable {
         case .pausedCount: return Localized("full", "已滿")
         case .cap: return Localized("cap", "上限")
         case .deepestFirst: return Localized("deepest first", "最深優先")
+        case .queuesUnknown: return Localized("its own queues: unknown (kept in its memory)", "程式自己的佇列：未知（在它的記憶體裡）")
         case .reading: return Localized("reading", "讀取中")
         case .pausedState: return Localized("full", "已滿")
         case .closing: return Localized("closing", "關閉中")

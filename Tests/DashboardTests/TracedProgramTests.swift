@@ -26,4 +26,35 @@ import Testing
         #expect(!tracedBar.contains("1-5 mode") && !tracedBar.contains("b backend"))
         #expect(tracedBar.contains("space step") && tracedBar.contains("c client"))
     }
+
+    @Test func aTracedProgramsOwnQueuesShowAsUnknownNotEmpty() throws {
+        var server = Fixtures.server(mode: .one)
+        server.queueCap = 0
+        server.connections = [Fixtures.connection(5, port: 40000, bytesIn: 24, bytesOut: 24)]
+        var own = DashboardModel(server: server)
+        let ownLines = DashboardRenderer.render(own, width: 120, height: 36).lines
+        server.queuesUnknown = true
+        own.server = server
+        let traced = DashboardRenderer.render(own, width: 120, height: 36).lines
+        let row: ([String]) -> String? = { lines in lines.first { $0.contains("127.0.0.1:40000") && $0.contains("24B") } }
+        #expect(ownLines.contains { $0.contains("queued 0B") })
+        #expect(traced.contains { $0.contains("its own queues: unknown") } && !traced.contains { $0.contains("queued 0B") })
+        let ownRow = try #require(row(ownLines))
+        let tracedRow = try #require(row(traced))
+        #expect(ownRow.contains(" 0B ") && tracedRow.contains("?") && !tracedRow.contains(" 0B "), "\(ownRow) / \(tracedRow)")
+    }
+
+    @Test func recordsFromATracedProgramMakeItsQueuesUnknown() {
+        var reducer = SnapshotReducer(listener: 3)
+        var record = StepRecord()
+        record.seq = 1
+        record.listener = 3
+        record.inputs = [3]
+        reducer.apply(record)
+        #expect(!reducer.snapshot().queuesUnknown)
+        record.seq = 2
+        record.origin = CallOrigin(pid: 10, tid: 10, call: "pselect6", result: 0)
+        reducer.apply(record)
+        #expect(reducer.snapshot().queuesUnknown)
+    }
 }

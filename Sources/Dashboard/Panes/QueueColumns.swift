@@ -50,9 +50,14 @@ struct QueueColumns {
         let cap = context.server.queueCap
         cell(&pen, String(row.fd), fdWidth, right: true, role, &grid)
         cell(&pen, row.peer.description, peerWidth, right: false, role, &grid)
-        cell(&pen, String(row.queuedMessages), Self.numberWidth, right: true, role, &grid)
         let full = cap > 0 && row.queuedBytes >= cap
-        cell(&pen, Format.bytes(row.queuedBytes), Self.numberWidth, right: true, full ? .warning : role, &grid)
+        if context.server.queuesUnknown {
+            cell(&pen, "?", Self.numberWidth, right: true, .dim, &grid)
+            cell(&pen, "?", Self.numberWidth, right: true, .dim, &grid)
+        } else {
+            cell(&pen, String(row.queuedMessages), Self.numberWidth, right: true, role, &grid)
+            cell(&pen, Format.bytes(row.queuedBytes), Self.numberWidth, right: true, full ? .warning : role, &grid)
+        }
         cell(&pen, Format.bytes(row.bytesIn), Self.numberWidth, right: true, role, &grid)
         cell(&pen, Format.bytes(row.bytesOut), Self.numberWidth, right: true, role, &grid)
         pen.skip(1)

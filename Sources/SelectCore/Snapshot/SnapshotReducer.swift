@@ -30,6 +30,8 @@ public struct SnapshotReducer: Sendable {
     private var lastAcceptedBeforeCall: PeerAddress?
     /// The last measured cost of a call, shown until the next measurement.
     private var lastCost = 0.0
+    /// A traced program's records: its own queues are out of sight.
+    private var traced = false
     /// How many records were applied.
     public private(set) var applied = 0
 
@@ -46,6 +48,7 @@ public struct SnapshotReducer: Sendable {
         applied.addSaturating(1)
         listener = record.listener
         counters.calls = record.seq
+        if record.origin != nil { traced = true }
         lastAcceptedBeforeCall = lastAccepted
         if record.costMicroseconds > 0 { lastCost = record.costMicroseconds }
         // The lists the call was given; the events below change them as the server did.
@@ -162,6 +165,7 @@ public struct SnapshotReducer: Sendable {
             snapshot.outputs = outputs
         }
         snapshot.queueCap = status.queueCap
+        snapshot.queuesUnknown = traced
         snapshot.fdSetSize = status.fdSetSize
         snapshot.listenerPending = status.kernel.listenerPending
         snapshot.lastAcceptedBeforeCall = lastAcceptedBeforeCall
