@@ -43,6 +43,8 @@ public struct DashboardModel: Sendable, Equatable {
     /// A traced program (`selectscope watch`): named in the header instead of the mode and
     /// its exercise title, which are the dashboard's own server's.
     public var program: String?
+    /// A traced program's last lines of output (stdout and stderr as it wrote them).
+    public var programOutput: [String] = []
 
     public init(server: ServerSnapshot, clients: [ClientRow] = [], showHelp: Bool = false, clientInterval: Double = 3,
                 status: String? = nil, asciiOnly: Bool = false, scroll: Int = 0, replay: ReplayInfo? = nil,

@@ -25,6 +25,7 @@ public enum Term: CaseIterable, Sendable {
     case closeHelp, damagedTrace, replayPlaying, replayPaused, replayTitle, recordedNoClients
     // Views: source and explain; the kernel's queues.
     case source, explain, noCallInMode, nothingToExplain
+    case programOutput, nothingPrinted, outputNotRecorded
     case seedWouldFail, warningPrefix
     case kernelUnread, kernelUnsent
     // Timeline.
@@ -106,6 +107,9 @@ public enum Term: CaseIterable, Sendable {
         case .recordedNoClients: return Localized("recorded: no client processes", "重播紀錄：沒有用戶端程序")
         case .source: return Localized("source", "原始碼")
         case .explain: return Localized("explain", "解說")
+        case .programOutput: return Localized("its output", "程式輸出")
+        case .nothingPrinted: return Localized("nothing printed yet", "尚未輸出")
+        case .outputNotRecorded: return Localized("a trace keeps the calls, not what the program printed", "紀錄檔只存呼叫，不存程式的輸出")
         case .noCallInMode: return Localized("no call in this mode yet", "本模式尚未呼叫")
         case .nothingToExplain: return Localized("nothing to explain", "沒有需要解說的")
         case .seedWouldFail: return Localized("the seed would fail here:", "範例程式在此會失敗：")

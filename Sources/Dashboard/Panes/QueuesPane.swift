@@ -24,7 +24,7 @@ enum QueuesPane {
             queued += connections[index].queuedBytes
         }
         var title = [Span(labels[.queues], .title), Span(" \(connections.count)", .dim)]
-        if server.queuesUnknown {
+        if server.tracedProgram {
             title.append(Span(sep + labels[.queuesUnknown], .dim))
         } else {
             title.append(Span(sep + labels[.pausedCount] + " \(paused)", paused > 0 ? .warning : .dim))

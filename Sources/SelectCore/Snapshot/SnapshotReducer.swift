@@ -35,9 +35,11 @@ public struct SnapshotReducer: Sendable {
     /// How many records were applied.
     public private(set) var applied = 0
 
-    /// `listener` (when known before the first call) is what the first call will watch.
-    public init(listener: Int32 = -1, logCapacity: Int = 200) {
+    /// `listener` (when known before the first call) is what the first call will watch;
+    /// `traced`: the records will come from a traced program (known before its first call).
+    public init(listener: Int32 = -1, logCapacity: Int = 200, traced: Bool = false) {
         self.listener = listener
+        self.traced = traced
         self.inputs = listener >= 0 ? [listener] : []
         self.log = LogRing(capacity: logCapacity)
     }
@@ -165,7 +167,7 @@ public struct SnapshotReducer: Sendable {
             snapshot.outputs = outputs
         }
         snapshot.queueCap = status.queueCap
-        snapshot.queuesUnknown = traced
+        snapshot.tracedProgram = traced
         snapshot.fdSetSize = status.fdSetSize
         snapshot.listenerPending = status.kernel.listenerPending
         snapshot.lastAcceptedBeforeCall = lastAcceptedBeforeCall
