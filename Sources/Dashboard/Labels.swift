@@ -25,7 +25,7 @@ public enum Term: CaseIterable, Sendable {
     case closeHelp, damagedTrace, replayPlaying, replayPaused, replayTitle, recordedNoClients
     // Views: source and explain; the kernel's queues.
     case source, explain, noCallInMode, nothingToExplain
-    case seedWouldFail, warningPrefix
+    case seedWouldFail, warningPrefix, diagnosisPrefix
     case kernelUnread, kernelUnsent
     // Timeline.
     case kernelNow, asRecorded
@@ -109,6 +109,7 @@ public enum Term: CaseIterable, Sendable {
         case .nothingToExplain: return Localized("nothing to explain", "沒有需要解說的")
         case .seedWouldFail: return Localized("the seed would fail here:", "範例程式在此會失敗：")
         case .warningPrefix: return Localized("warning:", "注意：")
+        case .diagnosisPrefix: return Localized("bug:", "錯誤：")
         // Six columns either way: the queues pane's number width.
         case .kernelUnread: return Localized("rcvq", "核心收")
         case .kernelUnsent: return Localized("sndq", "核心送")

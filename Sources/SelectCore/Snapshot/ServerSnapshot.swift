@@ -102,6 +102,8 @@ public struct ServerSnapshot: Sendable, Equatable {
     public var lastAcceptedBeforeCall: PeerAddress?
     /// The call the server is blocked in right now, if any (never set in replay).
     public var inFlight: InFlightCall?
+    /// The loop's bugs found from the calls so far, oldest first (bounded): `LoopDiagnostics`.
+    public var diagnoses: [LoopDiagnosis] = []
 
     public init() {}
 

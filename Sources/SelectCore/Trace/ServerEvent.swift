@@ -22,6 +22,10 @@ public struct ServerEvent: Sendable, Equatable {
         case listenerPaused = "listener-paused"
         /// The listener is back in `inputs`.
         case listenerResumed = "listener-resumed"
+        /// A traced program's listen() succeeded on `fd`; `detail` is `withoutReuseAddress`
+        /// when SO_REUSEADDR was not set on it first. (The built-in server always sets it
+        /// and makes no such event.)
+        case listen
     }
 
     /// Why a connection was closed.
@@ -103,6 +107,13 @@ public struct ServerEvent: Sendable, Equatable {
 
     /// The `detail` of a `paused` event caused by the queue budget rather than the cap.
     public static let budgetDetail = "budget"
+
+    /// The `detail` of a `listen` event on a socket bound without SO_REUSEADDR.
+    public static let withoutReuseAddress = "without-SO_REUSEADDR"
+
+    /// A recv that returned 0 (b''): the peer finished sending. Only a traced program's
+    /// records have these; the built-in server says `close` or `draining` instead.
+    public var isEndOfStream: Bool { kind == .recv && bytes == 0 && detail == nil }
 
     /// A send that moved fewer bytes than asked: the rest stays at the head of the queue.
     public var isShortSend: Bool { kind == .send && bytes < requested }
