@@ -33,9 +33,14 @@ public enum DiagnosisSentences {
             let again = d.calls > 1
                 ? Localized(" (\(d.calls) times on this connection, last #\(d.last))", "（此連線共 \(d.calls) 次，最近 #\(d.last)）")
                 : Localized("", "")
+            let what = sent == 0
+                ? Localized("the send in #\(d.since) could send none of its \(d.requested) bytes and they were never sent",
+                            "#\(d.since) 的 send 的 \(d.requested) 位元組一個也沒送出，之後也從未補送")
+                : Localized("the send in #\(d.since) took \(sent) of \(d.requested) bytes and the other \(d.bytesLeft) were never sent",
+                            "#\(d.since) 的 send 只送出 \(d.requested) 中的 \(sent) 位元組，其餘 \(d.bytesLeft) 位元組從未送出")
             return Localized(
-                "fd \(fd): the send in #\(d.since) took \(sent) of \(d.requested) bytes and the other \(d.bytesLeft) were never sent: \(how.en)\(again.en); keep the rest and send it when fd \(fd) is writable",
-                "fd \(fd)：#\(d.since) 的 send 只送出 \(d.requested) 中的 \(sent) 位元組，其餘 \(d.bytesLeft) 位元組從未送出：\(how.zhTW)\(again.zhTW)；應保留其餘部分，等 fd \(fd) 可寫時再送")
+                "fd \(fd): \(what.en): \(how.en)\(again.en); keep the rest and send it when fd \(fd) is writable",
+                "fd \(fd)：\(what.zhTW)：\(how.zhTW)\(again.zhTW)；應保留其餘部分，等 fd \(fd) 可寫時再送")
         case .readAfterEOF:
             let rate = d.callsPerSecond.map { Localized(", \(perSecond($0)) calls/s", "，每秒 \(perSecond($0)) 次") }
             if d.proof == .readAgain {

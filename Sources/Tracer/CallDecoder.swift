@@ -211,7 +211,10 @@ struct CallDecoder {
                 process.lastError[fd] = ErrnoName.of(errorCode)
             } else if sockets {
                 let sent = failed ? 0 : Int(result)
-                let payload = memory.prefix(at: buffer, count: min(sent, options.payloadPreview))
+                // A short send keeps the start of what it asked to send (one buffer: not
+                // sendmsg's iovecs), so the rest's first bytes can be matched with a retry.
+                let kept = sent < length && pending.call != .sendmsg ? length : sent
+                let payload = memory.prefix(at: buffer, count: min(kept, options.payloadPreview))
                 thread.events.append(ServerEvent(kind: .send, fd: fd, bytes: sent, requested: max(length, sent),
                                                  peer: process.peers[fd], payload: payload))
             }

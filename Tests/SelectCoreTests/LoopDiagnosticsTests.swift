@@ -175,6 +175,35 @@ struct LoopDiagnosticsTests {
         #expect(loop.diagnoses.isEmpty, "\(loop.diagnoses)")
     }
 
+    /// A traced program's short send keeps the start of what it asked to send: a retry begins
+    /// with the rest's bytes, new data of the same size does not.
+    @Test func aSendOfTheSameSizeIsARetryOnlyIfItBeginsWithTheRest() throws {
+        func short(_ message: [UInt8], sent: Int) -> ServerEvent {
+            ServerEvent(kind: .send, fd: 5, bytes: sent, requested: message.count, payload: Array(message.prefix(64)))
+        }
+        func full(_ message: [UInt8]) -> ServerEvent {
+            ServerEvent(kind: .send, fd: 5, bytes: message.count, requested: message.count, payload: Array(message.prefix(64)))
+        }
+        let first = (0..<1024).map { UInt8($0 % 251) }
+        let second = (1024..<2048).map { UInt8($0 % 251) }
+
+        var retried = Loop()
+        retried.accept(5)
+        retried.call(readable: [5], [Self.recv(5, 1024), short(first, sent: 0)])
+        retried.call(readable: [5], [Self.recv(5, 1024), full(first)])
+        retried.call(readable: [5], [Self.recv(5, 1024), short(second, sent: 10)])
+        retried.call(readable: [5], [full(Array(second[10...]) + first)])
+        #expect(retried.diagnoses.isEmpty, "\(retried.diagnoses)")
+
+        var dropped = Loop()
+        dropped.accept(5)
+        let lost = dropped.call(readable: [5], [Self.recv(5, 1024), short(first, sent: 0)])
+        let next = dropped.call(readable: [5], [Self.recv(5, 1024), full(second)])
+        let found = try #require(dropped.diagnoses.first)
+        #expect(found.kind == .unsentRest && found.proof == .otherDataSent(bytes: 1024) && found.since == lost && found.found == next)
+        #expect(found.bytesLeft == 1024 && found.requested == 1024)
+    }
+
     @Test func anotherThreadsCallsDoNotCountAsUnwatched() {
         var loop = Loop()
         loop.accept(5)

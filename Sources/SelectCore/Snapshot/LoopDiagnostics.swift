@@ -9,11 +9,13 @@
 ///   `outputs` the first time it finds its queue empty: at most one such call in a row.
 ///   Calls per second are measured over the last second of the spin.
 /// - **unsent rest**: a send took fewer bytes than asked (a short send), and the rest never
-///   went: a later send on the fd asked for fewer bytes than were left (new data instead of
-///   the rest), or the program closed the fd itself (not on an error) with the rest unsent,
-///   or `unwatchedCalls` calls of the same thread went by with the fd neither in `outputs`
-///   nor sent on. A correct loop keeps the rest and watches the fd for writing (or retries at
-///   once). A mode switch of the built-in server forgets what is owed: its new mode decides.
+///   went: a later send on the fd asked for fewer bytes than were left, or began with other
+///   bytes than the rest where the payloads show both (a traced program's short send keeps
+///   the start of what it asked to send): new data went instead of the rest; or the program
+///   closed the fd itself (not on an error) with the rest unsent; or `unwatchedCalls` calls
+///   of the same thread went by with the fd neither in `outputs` nor sent on. A correct loop
+///   keeps the rest and watches the fd for writing (or retries at once). A mode switch of
+///   the built-in server forgets what is owed: its new mode decides.
 /// - **read after end of stream**: recv returned b'' on a connection (the peer finished
 ///   sending), and then the program called recv on it again, or left it in `inputs` so that
 ///   a later call returned it readable (at once, every call: a spin). A correct loop closes
@@ -63,11 +65,23 @@ public struct LoopDiagnostics: Sendable {
         var owedRequested = 0
         var owedSince = 0
         var owedTid: Int32?
+        /// The first bytes of the rest, where the short send's payload shows them.
+        var restStart: ArraySlice<UInt8> = []
         var unwatched = 0
         var endOfStream: Int?
         var afterEndCalls = 0
         var lastAfterEnd = -1
         var afterEndRate = RateWindow()
+
+        /// Whether `send` (on this fd, with a rest owed) sends the rest: it asks for at least
+        /// as many bytes, and, where both payloads show them, begins with the rest's bytes.
+        /// A send of new data instead asks for fewer bytes, or begins otherwise.
+        func isRetry(_ send: ServerEvent) -> Bool {
+            guard send.requested >= owed else { return false }
+            guard !restStart.isEmpty, let payload = send.payload, !payload.isEmpty else { return true }
+            let overlap = min(restStart.count, payload.count)
+            return restStart.prefix(overlap).elementsEqual(payload.prefix(overlap))
+        }
 
         /// A call that read the fd after its end of stream, or returned it readable: counted
         /// once however many of both it did.
@@ -120,12 +134,13 @@ public struct LoopDiagnostics: Sendable {
             case .send:
                 var watch = watches[fd] ?? Watch()
                 watch.lastSend = seq
-                if watch.owed > 0 && event.requested < watch.owed {
+                if watch.owed > 0 && !watch.isRetry(event) {
                     lostRest(watch, fd: fd, proof: .otherDataSent(bytes: event.requested), at: seq, new: &new)
                 }
                 if event.isShortSend {
                     watch.owed = event.requested - event.bytes
                     watch.owedRequested = event.requested
+                    watch.restStart = Self.restStart(of: event)
                     watch.owedSince = seq
                     watch.owedTid = record.origin?.tid
                     watch.unwatched = 0
@@ -157,6 +172,13 @@ public struct LoopDiagnostics: Sendable {
         checkOwed(record, new: &new)
         checkAfterEnd(record, new: &new)
         return new
+    }
+
+    /// The rest's first bytes as a short send's payload shows them (none when the payload
+    /// holds only what went, as the built-in server's does).
+    static func restStart(of send: ServerEvent) -> ArraySlice<UInt8> {
+        guard let payload = send.payload, send.bytes >= 0, payload.count > send.bytes else { return [] }
+        return payload[send.bytes...]
     }
 
     private mutating func checkSpins(_ record: StepRecord, new: inout [LoopDiagnosis]) {

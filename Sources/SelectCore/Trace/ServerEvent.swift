@@ -70,6 +70,8 @@ public struct ServerEvent: Sendable, Equatable {
         set { rare = Rare.make(detail: newValue, payload: payload, from: from, to: to) }
     }
     /// The bytes themselves, when the server was asked to keep them (text log, dashboard).
+    /// For a traced program's short send: the start of what it asked to send, unsent rest
+    /// included (a retry of the rest can then be told from new data).
     public var payload: [UInt8]? {
         get { rare?.payload }
         set { rare = Rare.make(detail: detail, payload: newValue, from: from, to: to) }
