@@ -120,20 +120,24 @@ public struct LoopDiagnostics: Sendable {
                 forget(fd)
                 watches[fd] = Watch()
             case .recv where event.detail == nil:
-                var watch = watches[fd] ?? Watch()
-                if let end = watch.endOfStream {
-                    watch.countAfterEnd(seq)
+                // The common case (data on a connection read as it should be) touches nothing.
+                let at = watch(fd)
+                if let end = watches.values[at].endOfStream {
+                    watches.values[at].countAfterEnd(seq)
+                    let calls = watches.values[at].afterEndCalls
                     note(Key(kind: .readAfterEOF, fd: fd), new: &new) {
-                        LoopDiagnosis(kind: .readAfterEOF, fd: fd, proof: .readAgain, since: end, found: seq, calls: watch.afterEndCalls)
+                        LoopDiagnosis(kind: .readAfterEOF, fd: fd, proof: .readAgain, since: end, found: seq, calls: calls)
                     }
                 } else if event.bytes == 0 {
-                    watch.endOfStream = seq
+                    watches.values[at].endOfStream = seq
                     afterEnd.insert(fd)
                 }
-                watches[fd] = watch
             case .send:
-                var watch = watches[fd] ?? Watch()
-                watch.lastSend = seq
+                let at = watch(fd)
+                watches.values[at].lastSend = seq
+                // The common case (a whole send, nothing owed) ends here.
+                guard event.isShortSend || watches.values[at].owed > 0 else { break }
+                var watch = watches.values[at]
                 if watch.owed > 0 && !watch.isRetry(event) {
                     lostRest(watch, fd: fd, proof: .otherDataSent(bytes: event.requested), at: seq, new: &new)
                 }
@@ -147,6 +151,7 @@ public struct LoopDiagnostics: Sendable {
                     owing.insert(fd)
                 } else {
                     watch.owed = 0
+                    watch.restStart = []
                     owing.remove(fd)
                 }
                 watches[fd] = watch
@@ -181,10 +186,20 @@ public struct LoopDiagnostics: Sendable {
         return payload[send.bytes...]
     }
 
+    /// Where `fd`'s watch is, made if the records had not shown the connection yet (a
+    /// program attached to, whose accept was before the tracing).
+    private mutating func watch(_ fd: Int32) -> Dictionary<Int32, Watch>.Index {
+        if let at = watches.index(forKey: fd) { return at }
+        watches[fd] = Watch()
+        return watches.index(forKey: fd)!
+    }
+
     private mutating func checkSpins(_ record: StepRecord, new: inout [LoopDiagnosis]) {
         let seq = record.seq
         for fd in record.writable {
-            guard var watch = watches[fd], watch.lastSend != seq else { continue }
+            // The common case (writable and sent on) costs one lookup.
+            guard let at = watches.index(forKey: fd), watches.values[at].lastSend != seq else { continue }
+            var watch = watches.values[at]
             if watch.streak == 0 {
                 watch.streakStart = seq
                 watch.spinRate = RateWindow()
