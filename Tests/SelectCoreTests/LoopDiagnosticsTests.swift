@@ -113,6 +113,20 @@ struct LoopDiagnosticsTests {
         #expect(loop.announced.count == 2)
     }
 
+    @Test func writableWhileReadableIsNoProofOfASpin() {
+        // Edge-triggered epoll with EPOLLOUT kept: OUT comes with every IN, nothing to send.
+        var loop = Loop()
+        loop.accept(5)
+        loop.outputs = [5]
+        for _ in 0..<20 { loop.call(readable: [5], writable: [5], [Self.recv(5, 100)]) }
+        #expect(loop.diagnoses.isEmpty)
+        // Between them a real streak still counts: the readable calls hold it.
+        for _ in 0..<2 { loop.call(writable: [5]) }
+        loop.call(readable: [5], writable: [5], [Self.recv(5, 100)])
+        for _ in 0..<2 { loop.call(writable: [5]) }
+        #expect(loop.diagnoses.first?.calls == 4)
+    }
+
     @Test func recordsWithoutSocketEventsAreNotJudged() {
         // `--events readiness`: the calls only. A writable fd with no send event says nothing.
         var loop = Loop()

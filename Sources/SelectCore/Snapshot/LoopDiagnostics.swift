@@ -4,9 +4,11 @@
 /// replay's checkpoints copy it with the rest.
 ///
 /// The definitions (each is silent on a correct loop, the built-in server's included):
-/// - **writable spin**: a connection came back writable in `spinCalls` consecutive calls
-///   and the program sent nothing on it in any of them. A correct loop takes an fd out of
-///   `outputs` the first time it finds its queue empty: at most one such call in a row.
+/// - **writable spin**: a connection came back writable (and not readable) in `spinCalls`
+///   consecutive calls and the program sent nothing on it in any of them. A correct loop
+///   takes an fd out of `outputs` the first time it finds its queue empty: at most one such
+///   call in a row. A call that returned it readable too had data to return for: it neither
+///   counts nor ends the streak.
 ///   Calls per second are measured over the last second of the spin.
 /// - **unsent rest**: a send took fewer bytes than asked (a short send), and the rest never
 ///   went: a later send on the fd asked for fewer bytes than were left, or began with other
@@ -120,7 +122,7 @@ public struct LoopDiagnostics: Sendable {
                 forget(fd)
                 watches[fd] = Watch()
             case .recv where event.detail == nil:
-                // The common case (data on a connection read as it should be) touches nothing.
+                // The common case (data on a connection read as it should be) costs a lookup.
                 let at = watch(fd)
                 if let end = watches.values[at].endOfStream {
                     watches.values[at].countAfterEnd(seq)
@@ -196,9 +198,18 @@ public struct LoopDiagnostics: Sendable {
 
     private mutating func checkSpins(_ record: StepRecord, new: inout [LoopDiagnosis]) {
         let seq = record.seq
+        guard !record.writable.isEmpty || !spinning.isEmpty else { return }
+        var readable = FDLookup(record.readable)
         for fd in record.writable {
             // The common case (writable and sent on) costs one lookup.
             guard let at = watches.index(forKey: fd), watches.values[at].lastSend != seq else { continue }
+            // Readable too: the call had data to return for, so it is no proof of a spin (an
+            // edge-triggered epoll loop that keeps EPOLLOUT gets OUT with every IN). The
+            // streak holds.
+            if readable.contains(fd) {
+                watches.values[at].lastWritable = seq
+                continue
+            }
             var watch = watches.values[at]
             if watch.streak == 0 {
                 watch.streakStart = seq
@@ -233,13 +244,29 @@ public struct LoopDiagnostics: Sendable {
         }
     }
 
+    /// Membership in a call's list: a scan for the usual few fds; for thousands, a set made
+    /// the first time it is asked (most calls never ask).
+    struct FDLookup {
+        let list: [Int32]
+        private var set: Set<Int32>?
+
+        init(_ list: [Int32]) { self.list = list }
+
+        mutating func contains(_ fd: Int32) -> Bool {
+            if list.count <= 16 { return list.contains(fd) }
+            if set == nil { set = Set(list) }
+            return set!.contains(fd)
+        }
+    }
+
     private mutating func checkOwed(_ record: StepRecord, new: inout [LoopDiagnosis]) {
         guard !owing.isEmpty else { return }
         let seq = record.seq
+        var outputs = FDLookup(record.outputs)
         for fd in owing {
             // The calls of the thread that sent: another thread's loop does not watch this fd.
             guard var watch = watches[fd], watch.owedSince < seq, watch.owedTid == record.origin?.tid else { continue }
-            if watch.lastSend == seq || record.outputs.contains(fd) {
+            if watch.lastSend == seq || outputs.contains(fd) {
                 watch.unwatched = 0
             } else {
                 watch.unwatched += 1
@@ -256,8 +283,9 @@ public struct LoopDiagnostics: Sendable {
     private mutating func checkAfterEnd(_ record: StepRecord, new: inout [LoopDiagnosis]) {
         guard !afterEnd.isEmpty else { return }
         let seq = record.seq
+        var readable = FDLookup(record.readable)
         for fd in afterEnd {
-            guard var watch = watches[fd], let end = watch.endOfStream, end < seq, record.readable.contains(fd) else { continue }
+            guard var watch = watches[fd], let end = watch.endOfStream, end < seq, readable.contains(fd) else { continue }
             watch.countAfterEnd(seq)
             watch.afterEndRate.tick(record.time)
             let calls = watch.afterEndCalls, rate = watch.afterEndRate.rate
