@@ -6,7 +6,7 @@ import Clients
 /// types and what the seed's output shows.
 public enum Term: CaseIterable, Sendable {
     // Header.
-    case mode, backend, calls, timeouts, conns, bytesIn, bytesOut
+    case mode, backend, calls, timeouts, conns, bytesIn, bytesOut, bugs
     case running, paused, stopped, stepHint
     // Panes.
     case inputs, outputs, lastCall, queues, clients, log, help
@@ -42,6 +42,7 @@ public enum Term: CaseIterable, Sendable {
         case .conns: return Localized("conns", "連線")
         case .bytesIn: return Localized("in", "收")
         case .bytesOut: return Localized("out", "送")
+        case .bugs: return Localized("bugs", "錯誤")
         case .running: return Localized("RUNNING", "執行中")
         case .paused: return Localized("PAUSED", "已暫停")
         case .stopped: return Localized("STOPPED", "已停止")

@@ -142,6 +142,20 @@ import Testing
         #expect(grid.role(of: "錯誤：fd 4") == .error)
     }
 
+    @Test func theHeaderCountsTheBugsWhateverTheView() {
+        var model = Self.tracedModel()
+        model.view = .lastCall
+        let grid = DashboardRenderer.render(model, width: 120, height: 40)
+        #expect(grid.trimmedLines[1].contains("bugs 3"), "\(grid.trimmedLines[1])")
+        #expect(grid.role(of: "bugs 3") == .error, "one goes on: red")
+        var over = model
+        over.server.diagnoses = over.server.diagnoses.map { var d = $0; d.ongoing = false; return d }
+        #expect(DashboardRenderer.render(over, width: 120, height: 40).role(of: "bugs 3") == .warning)
+        var clean = model
+        clean.server.diagnoses = []
+        #expect(!DashboardRenderer.render(clean, width: 120, height: 40).trimmedLines[1].contains("bugs"))
+    }
+
     @Test func aTracedProgramsScreenWithDiagnoses() {
         for (width, height) in [(80, 24), (120, 40)] {
             Snapshot.assertMatches(DashboardRenderer.render(Self.tracedModel(), width: width, height: height),
