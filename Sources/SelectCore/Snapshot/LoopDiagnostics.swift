@@ -27,7 +27,9 @@
 ///
 /// Only connections the records show socket events for are judged (an accept, a recv or a
 /// send): records traced with `--events readiness` carry no events, and a writable fd with
-/// no send event there means nothing.
+/// no send event there means nothing. So a connection accepted before an attach is judged
+/// only once it recv's or sends. What the tracer does not see cannot be counted: a program
+/// that sends with writev or sendfile (not traced) would look as if it sent nothing.
 public struct LoopDiagnostics: Sendable {
     /// Consecutive writable calls with nothing sent that make a spin.
     public static let spinCalls = 4
