@@ -175,7 +175,7 @@ struct CallDecoder {
             process.listener = fd
             process.sockets.insert(fd)
             if sockets {
-                // In the records, so a replayed trace can say what the tracer saw at bind time.
+                // In the records, so a replayed trace can say how the listener was set up.
                 let reuse = process.reuseAddress.contains(fd)
                 thread.events.append(ServerEvent(kind: .listen, fd: fd, detail: reuse ? nil : ServerEvent.withoutReuseAddress))
             }

@@ -2,10 +2,11 @@ import SelectCore
 import Teaching
 
 /// `explain`: the last call in sentences. First the loop's bugs the calls have shown so far
-/// (diagnoses: a spin, a lost rest, a read after the end of stream, no SO_REUSEADDR), then what the call recorded — why each fd came back
-/// ready, what would misbehave (warnings), where the seed's own code would have failed
-/// (errors) — and apart from it, under its own heading, what the kernel holds now (sampled
-/// live, so it changes while the screen is paused). Long sentences wrap with a hanging indent.
+/// (diagnoses: a spin, a lost rest, a read after the end of stream, no SO_REUSEADDR); then
+/// what the call recorded — why each fd came back ready, what would misbehave (warnings),
+/// where the seed's own code would have failed (errors) — and apart from it, under its own
+/// heading, what the kernel holds now (sampled live, so it changes while the screen is
+/// paused). Long sentences wrap with a hanging indent.
 ///
 /// ```
 /// ┌ explain #17 ───────────────────────────────┐
