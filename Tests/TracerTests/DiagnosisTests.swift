@@ -157,6 +157,35 @@ struct DiagnosisTests {
         #expect(diagnoses.first?.fd == records.first?.listener && diagnoses.first?.since == 1)
     }
 
+    /// The tests' C poll and epoll servers (one with its loop in a second thread): correct
+    /// loops on the other backends, nothing to say about them.
+    @Test("the C poll and epoll servers: no diagnoses", .enabled(if: Rig.hasCompiler, "needs cc"),
+          arguments: [["poll_server"], ["epoll_server"], ["poll_server", "thread"]])
+    func cServersHaveNoLoopBugs(program: [String]) throws {
+        let folder = try Rig.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let executable = try Rig.compile(program[0], in: folder)
+        let run = try TraceRun(["--port", "0"], command: [executable.path] + program.dropFirst(), folder: folder)
+        defer { run.end() }
+        let port = try run.waitForPort()
+        let first = try LoopbackClient(port: port)
+        let second = try LoopbackClient(port: port)
+        for round in 0..<3 {
+            for (index, client) in [first, second].enumerated() {
+                let message = "round \(round) client \(index)"
+                try client.send(message)
+                #expect(try client.receiveString(count: message.utf8.count) == message)
+            }
+        }
+        first.close()
+        second.close()
+        let closed = Rig.waitUntil(timeout: 20) {
+            Self.reduced(run).records.flatMap(\.events).filter { $0.kind == .close }.count >= 2
+        }
+        #expect(closed, "\(run.process.transcript)")
+        #expect(Self.diagnoses(run).isEmpty, "\(Self.diagnoses(run))")
+    }
+
     /// The homework's five servers, driven one message at a time by two clients in turn (each
     /// step waited for in the trace, so the seed's own KeyError never comes into it).
     @Test("the homework's own servers: no spin, no lost rest, no read after the end of stream",
