@@ -304,6 +304,19 @@ struct LoopDiagnosticsTests {
         #expect(loop.diagnoses.isEmpty, "\(loop.diagnoses)")
     }
 
+    /// A session of the built-in server recorded with `server --trace` (modes 1-5, three
+    /// backends, a flood at the queue cap, a reset, urgent data): nothing to say.
+    @Test func aRecordedSessionOfTheBuiltInServerHasNoDiagnoses() throws {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+            url = url.deletingLastPathComponent()
+        }
+        let file = try TraceReader.read(path: url.appendingPathComponent("Tests/Fixtures/real-session.trace").path)
+        #expect(file.damage == nil && file.records.count > 100)
+        let replay = ReplayTimeline(file: file)
+        #expect(replay.snapshot(at: replay.count - 1).diagnoses.isEmpty)
+    }
+
     @Test func theFindingsReplayFromATraceFileAsTheyWereLive() throws {
         var loop = Loop()
         loop.call(readable: [3], [ServerEvent(kind: .listen, fd: 3, detail: ServerEvent.withoutReuseAddress)])
