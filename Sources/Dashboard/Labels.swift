@@ -6,7 +6,7 @@ import Clients
 /// types and what the seed's output shows.
 public enum Term: CaseIterable, Sendable {
     // Header.
-    case mode, backend, calls, timeouts, conns, bytesIn, bytesOut
+    case mode, backend, calls, timeouts, conns, bytesIn, bytesOut, bugs
     case running, paused, stopped, stepHint
     // Panes.
     case inputs, outputs, lastCall, queues, clients, log, help
@@ -26,7 +26,7 @@ public enum Term: CaseIterable, Sendable {
     // Views: source and explain; the kernel's queues.
     case source, explain, noCallInMode, nothingToExplain
     case programOutput, nothingPrinted, outputNotRecorded
-    case seedWouldFail, warningPrefix
+    case seedWouldFail, warningPrefix, diagnosisPrefix
     case kernelUnread, kernelUnsent
     // Timeline.
     case kernelNow, asRecorded
@@ -43,6 +43,7 @@ public enum Term: CaseIterable, Sendable {
         case .conns: return Localized("conns", "連線")
         case .bytesIn: return Localized("in", "收")
         case .bytesOut: return Localized("out", "送")
+        case .bugs: return Localized("bugs", "錯誤")
         case .running: return Localized("RUNNING", "執行中")
         case .paused: return Localized("PAUSED", "已暫停")
         case .stopped: return Localized("STOPPED", "已停止")
@@ -114,6 +115,7 @@ public enum Term: CaseIterable, Sendable {
         case .nothingToExplain: return Localized("nothing to explain", "沒有需要解說的")
         case .seedWouldFail: return Localized("the seed would fail here:", "範例程式在此會失敗：")
         case .warningPrefix: return Localized("warning:", "注意：")
+        case .diagnosisPrefix: return Localized("bug:", "錯誤：")
         // Six columns either way: the queues pane's number width.
         case .kernelUnread: return Localized("rcvq", "核心收")
         case .kernelUnsent: return Localized("sndq", "核心送")

@@ -56,12 +56,17 @@ public enum Explainer {
         }
         var lastAccepted = lastAcceptedBefore
         var closedInReadable: Set<Int32> = []
+        var saidEndOfStream: Set<Int32> = []
         var sawMode = false
         for event in record.events {
             switch event.kind {
             case .accept:
                 out.append(.pendingConnection(listener: record.listener))
                 lastAccepted = event.peer
+            case .recv where event.isEndOfStream:
+                // A traced program's empty recv; its close (if any) follows and says no more.
+                out.append(.endOfStream(fd: event.fd))
+                saidEndOfStream.insert(event.fd)
             case .recv:
                 out.append(.bytesWaiting(fd: event.fd, bytes: event.bytes))
             case .send:
@@ -74,7 +79,7 @@ public enum Explainer {
             case .close:
                 let inReadable = record.readable.contains(event.fd)
                 if event.reason == .eof && inReadable {
-                    out.append(.endOfStream(fd: event.fd))
+                    if !saidEndOfStream.contains(event.fd) { out.append(.endOfStream(fd: event.fd)) }
                 } else if event.reason == .error {
                     out.append(.connectionError(fd: event.fd, errno: event.detail ?? "?"))
                     if inReadable && (record.mode == .one || record.mode == .two) { out.append(.seedUncaughtReset(fd: event.fd)) }

@@ -174,6 +174,11 @@ struct CallDecoder {
         case (.listen, .fd(let fd)) where !failed:
             process.listener = fd
             process.sockets.insert(fd)
+            if sockets {
+                // In the records, so a replayed trace can say how the listener was set up.
+                let reuse = process.reuseAddress.contains(fd)
+                thread.events.append(ServerEvent(kind: .listen, fd: fd, detail: reuse ? nil : ServerEvent.withoutReuseAddress))
+            }
             return .listening(fd)
         case (.accept, .accept(_, let address, let lengthAddress)), (.accept4, .accept(_, let address, let lengthAddress)):
             guard !failed else { break }
@@ -188,12 +193,14 @@ struct CallDecoder {
             if peer == nil { peer = SocketTable.peer(pid: process.pid, fd: fd) }
             process.peers[fd] = peer
             if sockets { thread.events.append(ServerEvent(kind: .accept, fd: fd, peer: peer)) }
-        case (.recvfrom, .io(let fd, let buffer, _)), (.recvmsg, .io(let fd, let buffer, _)), (.read, .io(let fd, let buffer, _)):
+        case (.recvfrom, .io(let fd, let buffer, let length)), (.recvmsg, .io(let fd, let buffer, let length)), (.read, .io(let fd, let buffer, let length)):
             guard process.sockets.contains(fd) else { break }
             if failed {
                 if errorCode != EAGAIN { process.lastError[fd] = ErrnoName.of(errorCode) }
             } else if result == 0 {
                 process.sawEOF.insert(fd)
+                // The empty read itself is an event: reading on after it is a bug to point out.
+                if sockets && length > 0 { thread.events.append(ServerEvent(kind: .recv, fd: fd, bytes: 0, peer: process.peers[fd])) }
             } else if sockets {
                 let payload = memory.prefix(at: buffer, count: min(Int(result), options.payloadPreview))
                 thread.events.append(ServerEvent(kind: .recv, fd: fd, bytes: Int(result), peer: process.peers[fd], payload: payload))
@@ -204,7 +211,10 @@ struct CallDecoder {
                 process.lastError[fd] = ErrnoName.of(errorCode)
             } else if sockets {
                 let sent = failed ? 0 : Int(result)
-                let payload = memory.prefix(at: buffer, count: min(sent, options.payloadPreview))
+                // A short send keeps the start of what it asked to send (one buffer: not
+                // sendmsg's iovecs), so the rest's first bytes can be matched with a retry.
+                let kept = sent < length && pending.call != .sendmsg ? length : sent
+                let payload = memory.prefix(at: buffer, count: min(kept, options.payloadPreview))
                 thread.events.append(ServerEvent(kind: .send, fd: fd, bytes: sent, requested: max(length, sent),
                                                  peer: process.peers[fd], payload: payload))
             }

@@ -545,8 +545,9 @@ public final class Tracer: @unchecked Sendable {
             }
         }
         if call.isReadiness {
-            // What a thread did before its first readiness call (its setup) answers no call.
-            if thread.unfinished == nil { thread.events.removeAll(keepingCapacity: true) }
+            // What a thread did before its first readiness call (its setup) answers no call;
+            // only its listen() is kept, for the first record (how the listener was set up).
+            if thread.unfinished == nil { thread.events.removeAll { $0.kind != .listen } }
             finish(&thread)
         }
         if case .bind(let fd, let requested, let port?) = pending.entry {

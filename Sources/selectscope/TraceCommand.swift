@@ -1,5 +1,6 @@
 import ArgumentParser
 import CTracerShim
+import Dashboard
 import Foundation
 import SelectCore
 import Tracer
@@ -90,6 +91,9 @@ final class TraceOutput: @unchecked Sendable {
     private let recorder: TraceRecorder?
     private let logWriter: QueuedLineWriter?
     private let textLog: TracedTextLog?
+    /// The text log says each bug of the loop once, when the calls first show it: found by the
+    /// same `LoopDiagnostics` the dashboard's explain pane reads (through its reducer).
+    private var diagnostics = LoopDiagnostics()
     private let traceName: String
 
     init(trace: String?, textLog: Bool) throws {
@@ -114,7 +118,12 @@ final class TraceOutput: @unchecked Sendable {
     /// Called on the tracer's thread only.
     func write(_ record: StepRecord) {
         recorder?.write(record)
-        textLog?.write(record)
+        guard let textLog, let logWriter else { return }
+        textLog.write(record)
+        let found = diagnostics.apply(record)
+        guard !found.isEmpty else { return }
+        for diagnosis in found { logWriter.appendLine("trace: bug: " + DiagnosisSentences.sentence(diagnosis).en) }
+        logWriter.flush()
     }
 
     /// Called on the tracer's thread only.

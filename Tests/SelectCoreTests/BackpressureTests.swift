@@ -113,6 +113,10 @@ extension InProcess {
             #expect(firstBad == nil, "byte \(firstBad ?? -1) of \(total) differs")
             #expect(waitUntil(timeout: 5) { server.row(forPeerPort: port)?.queuedBytes == 0 })
             #expect(server.stop())
+            // The rest was kept and sent: the loop's diagnoses have nothing to say about it.
+            var reducer = SnapshotReducer()
+            for record in server.records { reducer.apply(record) }
+            #expect(reducer.snapshot().diagnoses.isEmpty, "\(reducer.snapshot().diagnoses)")
         }
     }
 }

@@ -157,6 +157,10 @@ extension InProcess {
             #expect(states.contains(.closing), "no live snapshot showed the draining close")
             #expect(Set(session.map(\.live.mode)) == [.two, .four])
             #expect(Set(session.map(\.live.backend)) == [.select, .poll, .epoll])
+            // The built-in server's loop is right: its short sends, draining close, reset and
+            // switches give the loop's diagnoses nothing to say.
+            let shortSends = events.read { $0.filter(\.isShortSend).count }
+            #expect(session.allSatisfy { $0.live.diagnoses.isEmpty }, "\(session.last?.live.diagnoses ?? []) (\(shortSends) short sends)")
             // Stepping backwards replays the same as forwards.
             for index in [session.count - 1, 0, session.count / 2] {
                 #expect(Drawn(timeline.snapshot(at: index)) == Drawn(session[index].live))

@@ -1,10 +1,12 @@
 import SelectCore
 import Teaching
 
-/// `explain`: the last call in sentences. What the call recorded — why each fd came back
-/// ready, what would misbehave (warnings), where the seed's own code would have failed
-/// (errors) — and apart from it, under its own heading, what the kernel holds now (sampled
-/// live, so it changes while the screen is paused). Long sentences wrap with a hanging indent.
+/// `explain`: the last call in sentences. First the loop's bugs the calls have shown so far
+/// (diagnoses: a spin, a lost rest, a read after the end of stream, no SO_REUSEADDR); then
+/// what the call recorded — why each fd came back ready, what would misbehave (warnings),
+/// where the seed's own code would have failed (errors) — and apart from it, under its own
+/// heading, what the kernel holds now (sampled live, so it changes while the screen is
+/// paused). Long sentences wrap with a hanging indent.
 ///
 /// ```
 /// ┌ explain #17 ───────────────────────────────┐
@@ -128,7 +130,31 @@ enum ExplainPane {
             }
         }
         let kernel = kernelItems(record, context, limit: limit)
-        return (reasons + warnings + failures + kernel.items, unsaid + kernel.unsaid)
+        let diagnoses = diagnosisItems(context, limit: limit)
+        return (diagnoses.items + reasons + warnings + failures + kernel.items, diagnoses.unsaid + unsaid + kernel.unsaid)
+    }
+
+    /// The loop's bugs found so far from the calls (`LoopDiagnostics`), first: they are what a
+    /// student debugging their own server came for. Going on now first (the selected
+    /// connection's before others), then those over, the latest first.
+    static func diagnosisItems(_ context: RenderContext, limit: Int) -> (items: [Item], unsaid: Int) {
+        let found = context.server.diagnoses
+        guard !found.isEmpty else { return ([], 0) }
+        let selection = context.model.selection
+        let ordered = found.indices.sorted { a, b in
+            let x = found[a], y = found[b]
+            if x.ongoing != y.ongoing { return x.ongoing }
+            if (x.fd == selection) != (y.fd == selection) { return x.fd == selection }
+            return a > b
+        }
+        let labels = context.labels
+        let items = ordered.prefix(limit).map { index in
+            let diagnosis = found[index]
+            let role: Role = diagnosis.ongoing ? .error : .warning
+            return Item(prefix: labels[.diagnosisPrefix], prefixRole: role,
+                        text: DiagnosisSentences.sentence(diagnosis)(context.language), role: role, rank: 0)
+        }
+        return (items, max(0, found.count - limit))
     }
 
     /// The sentences of a call, all of them (tests).

@@ -28,12 +28,19 @@ enum HeaderPane {
         line(title, right: place, row: 0, in: rect, ellipsis: context.ellipsis, on: &grid)
 
         let counters = server.counters
-        let totals: [Span] = [
+        var totals: [Span] = [
             (labels[.calls], "\(counters.calls)"), (labels[.timeouts], "\(counters.timeouts)"),
             (labels[.conns], "\(server.connections.count)"), (labels[.bytesIn], Format.bytes(counters.bytesIn)),
             (labels[.bytesOut], Format.bytes(counters.bytesOut)),
         ].enumerated().flatMap { index, pair in
             [Span((index > 0 ? "  " : "") + pair.0 + " ", .label), Span(pair.1)]
+        }
+        // The loop's bugs found so far, so they are noticed whatever view is shown (the
+        // explain view words them): red while one goes on.
+        let diagnoses = server.diagnoses
+        if !diagnoses.isEmpty {
+            let role: Role = diagnoses.contains(where: \.ongoing) ? .error : .warning
+            totals += [Span("  " + labels[.bugs] + " ", role), Span("\(diagnoses.count)", role)]
         }
         let (state, detail) = state(context)
         // A replay's speed and play state are what its keys change: they stay, and the

@@ -44,7 +44,7 @@ enum LogPane {
     static func role(of event: ServerEvent) -> Role {
         switch event.kind {
         case .accept: return .listener
-        case .recv: return .readable
+        case .recv: return event.isEndOfStream ? .normal : .readable
         case .send: return event.isShortSend ? .warning : .writable
         case .queueEmpty: return .dim
         case .close: return event.reason == .error || event.reason == .fdSetSize ? .error : .normal
@@ -53,6 +53,7 @@ enum LogPane {
         case .resumed: return .normal
         case .draining, .peerFinished, .underBudget, .listenerResumed: return .normal
         case .overBudget, .listenerPaused: return .warning
+        case .listen: return event.detail == ServerEvent.withoutReuseAddress ? .warning : .listener
         case .mode, .backend: return .title
         case .exceptional, .urgent: return .exceptional
         }

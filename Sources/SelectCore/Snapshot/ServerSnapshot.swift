@@ -106,6 +106,8 @@ public struct ServerSnapshot: Sendable, Equatable {
     /// its own memory is unknown (its rows' `queuedMessages` and `queuedBytes` say nothing),
     /// and the seed's source is not its code.
     public var tracedProgram = false
+    /// The loop's bugs found from the calls so far, oldest first (bounded): `LoopDiagnostics`.
+    public var diagnoses: [LoopDiagnosis] = []
 
     public init() {}
 

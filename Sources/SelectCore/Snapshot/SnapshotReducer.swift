@@ -34,6 +34,8 @@ public struct SnapshotReducer: Sendable {
     private var traced = false
     /// How many records were applied.
     public private(set) var applied = 0
+    /// The loop's bugs the calls have shown so far (the explain pane's diagnoses).
+    private var diagnostics = LoopDiagnostics()
 
     /// `listener` (when known before the first call) is what the first call will watch;
     /// `traced`: the records will come from a traced program (known before its first call).
@@ -124,7 +126,7 @@ public struct SnapshotReducer: Sendable {
                 if record.listener >= 0 && !inputs.contains(record.listener) { inputs.insert(record.listener, at: 0) }
             // Each connection's own paused/resumed events carry what the budget changes; a
             // peer that finished while paused stays paused until its queue drains.
-            case .mode, .backend, .exceptional, .peerFinished, .overBudget, .underBudget:
+            case .mode, .backend, .exceptional, .peerFinished, .overBudget, .underBudget, .listen:
                 break
             }
         }
@@ -135,6 +137,7 @@ public struct SnapshotReducer: Sendable {
             rows[at].row.lastActiveSeq = record.seq
         }
         lastRecord = record
+        diagnostics.apply(record)
     }
 
     private mutating func removeRow(at position: Int) {
@@ -176,6 +179,7 @@ public struct SnapshotReducer: Sendable {
             snapshot.lastRecord = record
         }
         snapshot.log = log.ordered()
+        snapshot.diagnoses = diagnostics.found
         snapshot.connections.reserveCapacity(rows.count)
         let kernel = status.kernel.connections
         for entry in rows {

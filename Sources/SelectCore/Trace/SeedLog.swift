@@ -8,6 +8,8 @@ public enum SeedLog {
         switch event.kind {
         case .accept:
             return "connection from \(peer)"
+        case .recv where event.isEndOfStream:
+            return "no more data from \(peer): recv returned b''"
         case .recv:
             return "received \(payloadText(event)) from \(peer)"
         case .send:
@@ -67,6 +69,9 @@ public enum SeedLog {
             return "not accepting: out of file descriptors (\(event.detail ?? "?")); the listener leaves inputs until a connection closes or a moment passes"
         case .listenerResumed:
             return "accepting again: the listener is back in inputs"
+        case .listen:
+            let reuse = event.detail == ServerEvent.withoutReuseAddress ? " (SO_REUSEADDR not set)" : ""
+            return "listening on fd \(event.fd)" + (event.peer.map { " at \($0)" } ?? "") + reuse
         case .mode:
             return "mode \(event.from ?? "?") -> \(event.to ?? "?")"
         case .backend:

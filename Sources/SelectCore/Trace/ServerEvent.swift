@@ -22,6 +22,10 @@ public struct ServerEvent: Sendable, Equatable {
         case listenerPaused = "listener-paused"
         /// The listener is back in `inputs`.
         case listenerResumed = "listener-resumed"
+        /// A traced program's listen() succeeded on `fd`; `detail` is `withoutReuseAddress`
+        /// when SO_REUSEADDR was not set on it first. (The built-in server always sets it
+        /// and makes no such event.)
+        case listen
     }
 
     /// Why a connection was closed.
@@ -68,6 +72,8 @@ public struct ServerEvent: Sendable, Equatable {
         set { rare = Rare.make(detail: newValue, payload: rare?.payload, from: from, to: to) }
     }
     /// The bytes themselves, when the server was asked to keep them (text log, dashboard).
+    /// For a traced program's short send: the start of what it asked to send, unsent rest
+    /// included (a retry of the rest can then be told from new data).
     public var payload: [UInt8]? {
         get { preview?.bytes ?? rare?.payload }
         set {
@@ -122,6 +128,13 @@ public struct ServerEvent: Sendable, Equatable {
 
     /// The `detail` of a `paused` event caused by the queue budget rather than the cap.
     public static let budgetDetail = "budget"
+
+    /// The `detail` of a `listen` event on a socket bound without SO_REUSEADDR.
+    public static let withoutReuseAddress = "without-SO_REUSEADDR"
+
+    /// A recv that returned 0 (b''): the peer finished sending. Only a traced program's
+    /// records have these; the built-in server says `close` or `draining` instead.
+    public var isEndOfStream: Bool { kind == .recv && bytes == 0 && detail == nil }
 
     /// A send that moved fewer bytes than asked: the rest stays at the head of the queue.
     public var isShortSend: Bool { kind == .send && bytes < requested }
