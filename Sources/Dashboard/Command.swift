@@ -31,6 +31,8 @@ public enum Command: Hashable, Sendable {
     case zoom
     /// Open the breakpoint chooser: events that pause the loop the moment they happen.
     case chooseBreakpoints
+    /// A traced program with several loop threads: show the next thread's loop.
+    case nextThread
 }
 
 /// What a key asks of a replay: the recorded calls are stepped, not made.

@@ -89,6 +89,8 @@ public enum DashboardEffect: Sendable, Equatable {
     case resetClient(pid: Int32?)
     /// Replay: schedule the next recorded call after its recorded gap, at the chosen speed.
     case scheduleReplayStep
+    /// Show this thread's loop (a traced program's, by tid).
+    case showThread(Int32)
     case quit
 }
 
@@ -274,6 +276,20 @@ public struct DashboardState: Sendable, Equatable {
             zoomed.toggle()
         case .chooseBreakpoints:
             choosingBreakpoints = true
+        case .nextThread:
+            let threads = server.loopThreads
+            guard threads.count > 1 else {
+                say(StatusMessage.oneLoopThread.text(language))
+                return []
+            }
+            let at = server.shownThread.flatMap { threads.firstIndex(of: $0) } ?? 0
+            let next = (at + 1) % threads.count
+            // Another loop: its own connections, log and calls.
+            selection = nil
+            queueScroll = 0
+            logScroll = 0
+            say(StatusMessage.showingThread(tid: threads[next], position: next + 1, of: threads.count).text(language))
+            return [.showThread(threads[next])]
         }
         return []
     }

@@ -271,6 +271,8 @@ public enum StatusMessage: Sendable, Equatable {
     case endOfTrace
     case typedCall(String)
     case noSuchCall(Int)
+    case showingThread(tid: Int32, position: Int, of: Int)
+    case oneLoopThread
 
     public func text(_ language: Language) -> String {
         let zh = language == .zhTW
@@ -298,6 +300,10 @@ public enum StatusMessage: Sendable, Equatable {
             return zh ? "跳到第 \(digits) 次呼叫（enter）" : "jump to call \(digits) (enter)"
         case .noSuchCall(let seq):
             return zh ? "紀錄檔中沒有第 \(seq) 次呼叫" : "no call \(seq) in this trace"
+        case .showingThread(let tid, let position, let count):
+            return zh ? "顯示執行緒 \(tid) 的迴圈（第 \(position)／\(count) 個）" : "showing thread \(tid)'s loop (\(position) of \(count))"
+        case .oneLoopThread:
+            return zh ? "只有一個執行緒在呼叫 select/poll/epoll" : "only one thread makes select/poll/epoll calls"
         }
     }
 }

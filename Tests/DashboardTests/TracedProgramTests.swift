@@ -98,4 +98,31 @@ import Testing
         #expect(ProgramOutputPane.lines(of: "a\nb\nc", limit: 2) == ["b", "c"])
         #expect(ProgramOutputPane.lines(of: "", limit: 5) == [])
     }
+
+    @Test func tCyclesTheLoopThreadsAndIsOfferedOnlyWhenThereAreSeveral() {
+        var state = DashboardState()
+        var server = Fixtures.server(mode: .one)
+        server.tracedProgram = true
+        server.loopThreads = [100]
+        server.shownThread = 100
+        _ = state.apply(.observed(server, clients: []))
+        #expect(state.apply(.key(.character("t"))) == [])
+        var model = state.model(asciiOnly: false)
+        model.program = "pid 100  ./threaded"
+        #expect(!(DashboardRenderer.render(model, width: 160, height: 40).lines.last ?? "").contains("t thread"))
+
+        server.loopThreads = [100, 101, 102]
+        server.connections = [Fixtures.connection(5, port: 40000)]
+        _ = state.apply(.observed(server, clients: []))
+        _ = state.apply(.key(.down))
+        #expect(state.selection == 5)
+        #expect(state.apply(.key(.character("t"))) == [.showThread(101)])
+        #expect(state.selection == nil && state.visibleStatus?.contains("thread 101") == true)
+        server.shownThread = 102
+        _ = state.apply(.observed(server, clients: []))
+        #expect(state.apply(.key(.character("t"))) == [.showThread(100)])
+        model = state.model(asciiOnly: false)
+        model.program = "pid 100  ./threaded"
+        #expect((DashboardRenderer.render(model, width: 160, height: 40).lines.last ?? "").contains("t thread"))
+    }
 }

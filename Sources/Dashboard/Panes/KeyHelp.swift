@@ -15,10 +15,16 @@ struct KeyHelp {
                 KeyHelp(label: ascii ? $0.asciiLabel : $0.label, bar: $0.bar, rank: $0.barRank, help: $0.help)
             }
         }
-        // A traced program's mode and backend are its own: their keys are not offered.
+        // A traced program's mode and backend are its own: their keys are not offered; the
+        // thread key only where there are threads to choose from.
         let traced = context.model.program != nil
-        return KeyTable.bindings.filter { !traced || !$0.commands.allSatisfy(Self.switchesServer) }
-            .map { KeyHelp(label: $0.label, bar: $0.bar, rank: $0.barRank, help: $0.help) }
+        let threads = context.server.loopThreads.count > 1
+        return KeyTable.bindings.filter { binding in
+            if traced && binding.commands.allSatisfy(Self.switchesServer) { return false }
+            if !threads && binding.commands == [.nextThread] { return false }
+            return true
+        }
+        .map { KeyHelp(label: $0.label, bar: $0.bar, rank: $0.barRank, help: $0.help) }
     }
 
     private static func switchesServer(_ command: Command) -> Bool {

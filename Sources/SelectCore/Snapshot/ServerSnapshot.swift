@@ -106,6 +106,10 @@ public struct ServerSnapshot: Sendable, Equatable {
     /// its own memory is unknown (its rows' `queuedMessages` and `queuedBytes` say nothing),
     /// and the seed's source is not its code.
     public var tracedProgram = false
+    /// A traced program's threads that make readiness calls, and the one whose loop this is
+    /// (`LoopThreadFeeds`); empty for the built-in server.
+    public var loopThreads: [Int32] = []
+    public var shownThread: Int32?
     /// The loop's bugs found from the calls so far, oldest first (bounded): `LoopDiagnostics`.
     public var diagnoses: [LoopDiagnosis] = []
 

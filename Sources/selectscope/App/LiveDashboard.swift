@@ -205,7 +205,7 @@ final class LiveDashboard {
             case .resetClient(let pid):
                 let row = supervisor.reset(pid: pid)
                 say((row.map { .resettingClient(pid: $0.pid, kind: $0.kind.rawValue) } ?? StatusMessage.noClientToReset).text(screenLanguage))
-            case .scheduleReplayStep:
+            case .scheduleReplayStep, .showThread:
                 break
             }
         }

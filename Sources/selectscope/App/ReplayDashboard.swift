@@ -72,7 +72,7 @@ final class ReplayDashboard {
             switch effect {
             case .quit: return false
             case .scheduleReplayStep: scheduleNext()
-            case .server, .spawnClient, .closeClient, .resetClient: break  // nothing live in a replay
+            case .server, .spawnClient, .closeClient, .resetClient, .showThread: break  // nothing live in a replay
             }
         }
         return true

@@ -213,7 +213,7 @@ final class WatchDashboard {
                 // The chooser shows none set: none would stop the program.
                 state.breakpoints = []
                 say("breakpoints need the dashboard's own server; watch pauses with space")
-            case .server(.stop), .scheduleReplayStep:
+            case .server(.stop), .scheduleReplayStep, .showThread:
                 break
             case .spawnClient(let kind, let interval):
                 spawn(kind, interval: interval)
