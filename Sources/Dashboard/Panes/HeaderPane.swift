@@ -58,7 +58,7 @@ enum HeaderPane {
                     [Span(context.glyphs.separator + labels.speed(replay.speed) + context.glyphs.separator, .dim),
                      Span(playing, replay.playing ? .readable : .warning)])
         }
-        let call = context.server.inFlight.map { [Span("  " + labels.inFlight(ResultPane.callName($0.backend), seq: $0.seq), .dim)] } ?? []
+        let call = context.server.inFlight.map { [Span("  " + labels.inFlight(ResultPane.callName($0), seq: $0.seq), .dim)] } ?? []
         switch context.server.runState {
         case .running: return ([Span(labels[.running], .readable)], call)
         case .paused: return ([Span(labels[.paused], .warning)], [Span("  " + labels[.stepHint], .dim)])
