@@ -176,7 +176,14 @@ struct CallDecoder {
             process.sockets.insert(fd)
             return .listening(fd)
         case (.accept, .accept(_, let address, let lengthAddress)), (.accept4, .accept(_, let address, let lengthAddress)):
-            guard !failed else { break }
+            guard !failed else {
+                // Out of descriptors: the connection waits in the backlog, refused for now
+                // (the built-in server's `refused`, a breakpoint too).
+                if sockets && (errorCode == EMFILE || errorCode == ENFILE) {
+                    thread.events.append(ServerEvent(kind: .refused, detail: ErrnoName.of(errorCode)))
+                }
+                break
+            }
             let fd = Int32(truncatingIfNeeded: result)
             process.closed(fd)
             process.sockets.insert(fd)

@@ -123,10 +123,12 @@ final class TraceOutput: @unchecked Sendable {
         case .listening(_, _, let address):
             if let recorder, recorder.listenAddress == nil { recorder.listenAddress = address }
             if let line = TracedTextLog.line(notice) { stderrLine("selectscope: " + line) }
-        case .damage, .listenerWithoutReuseAddress, .portRewritten, .attached, .started, .untraceable:
+        case .damage, .listenerWithoutReuseAddress, .portRewritten, .attached, .started, .untraceable, .notListening, .forkedAway:
             if let line = TracedTextLog.line(notice) { stderrLine("selectscope: " + line) }
-        case .execed, .held:
+        case .execed, .held, .breakpointHit:
             textLog?.write(notice)
+        case .callInFlight, .callReturned:
+            break
         }
     }
 
