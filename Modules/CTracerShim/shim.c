@@ -363,3 +363,28 @@ int ts_syscall_return(pid_t tid, long *number, long *value) { (void)tid; (void)n
 int ts_set_syscall_return(pid_t tid, long value) { (void)tid; (void)value; errno = ENOSYS; return -1; }
 int ts_return_rewritable_after_exit_stop(void) { return 0; }
 #endif
+
+// A stopped thread's argument register `index` (0-5), for a call the kernel is about to make
+// again: what the restarted call is given.
+#if defined(__x86_64__)
+int ts_set_syscall_argument(pid_t tid, int index, long value) {
+    struct user_regs_struct regs;
+    if (ptrace(PTRACE_GETREGS, tid, NULL, &regs) != 0) return -1;
+    unsigned long long *slots[6] = { &regs.rdi, &regs.rsi, &regs.rdx, &regs.r10, &regs.r8, &regs.r9 };
+    if (index < 0 || index > 5) { errno = EINVAL; return -1; }
+    *slots[index] = (unsigned long long)value;
+    return ptrace(PTRACE_SETREGS, tid, NULL, &regs) == 0 ? 0 : -1;
+}
+#elif defined(__aarch64__)
+int ts_set_syscall_argument(pid_t tid, int index, long value) {
+    // x0 is the return value by now; the restart takes the first argument from orig_x0.
+    if (index < 1 || index > 5) { errno = EINVAL; return -1; }
+    struct user_pt_regs regs;
+    if (get_regs(tid, &regs) != 0) return -1;
+    regs.regs[index] = (unsigned long long)value;
+    struct iovec vector = { .iov_base = &regs, .iov_len = sizeof regs };
+    return ptrace(PTRACE_SETREGSET, tid, (void *)NT_PRSTATUS, &vector) == 0 ? 0 : -1;
+}
+#else
+int ts_set_syscall_argument(pid_t tid, int index, long value) { (void)tid; (void)index; (void)value; errno = ENOSYS; return -1; }
+#endif

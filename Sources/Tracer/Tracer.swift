@@ -432,7 +432,9 @@ public final class Tracer: @unchecked Sendable {
         // Detaching interrupted it: a wait it was in goes on in the program, no EINTR.
         if status.stopSignal == SIGTRAP | 0x80 {
             var info = ts_syscall_info()
-            if ts_get_syscall_info(tid, &info) == 0, info.op == UInt8(TS_OP_EXIT) { _ = InterruptedCallRestart.apply(tid: tid, atExitStop: true) }
+            if ts_get_syscall_info(tid, &info) == 0, info.op == UInt8(TS_OP_EXIT) {
+                _ = InterruptedCallRestart.apply(tid: tid, atExitStop: true, pending: threads[tid]?.inFlight, now: now)
+            }
         } else if status.stopSignal == SIGTRAP && status.event == Int32(TS_EVENT_STOP) {
             _ = InterruptedCallRestart.apply(tid: tid, atExitStop: false)
         }
@@ -638,7 +640,8 @@ public final class Tracer: @unchecked Sendable {
         var result = result
         if thread.interruptedByTracer {
             thread.interruptedByTracer = false
-            if pending.call.isReadiness && result == -Int64(EINTR) && InterruptedCallRestart.apply(tid: tid, atExitStop: true) {
+            if pending.call.isReadiness && result == -Int64(EINTR)
+                && InterruptedCallRestart.apply(tid: tid, atExitStop: true, pending: pending, now: now) {
                 result = InterruptedCallRestart.restartUnlessHandled
             }
         }

@@ -158,6 +158,33 @@ struct AttachEpollTests {
         #expect(!server.stderr.contains("epoll_wait"), "attach or detach cut its wait short: \(server.stderr)")
     }
 
+    /// Detaching from the middle of a traced wait restarts it with what was left of its
+    /// timeout, as the kernel restarts select: the program's 5 s timeouts keep their pace.
+    @Test("a wait cut short by the detach is restarted with the rest of its timeout, not all of it again",
+          .enabled(if: Rig.hasCompiler, "needs cc"))
+    func detachKeepsTheTimeoutsPace() throws {
+        let folder = try Rig.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let executable = try Rig.compile("epoll_server", in: folder)
+        let port = try Rig.freePort()
+        let server = try SpawnedProcess(executable, [String(port)], name: "epoll_server")
+        defer { server.stop(grace: 1) }
+        func timeouts() -> Int { server.stdout.components(separatedBy: "readable= writable=").count - 1 }
+        // Attach right after a timeout: the attach restarts that wait (5 s from now).
+        #expect(Rig.waitUntil(timeout: 10) { timeouts() >= 1 }, "\(server.transcript)")
+        let run = try TraceRun(["--pid", String(server.pid)], folder: folder)
+        defer { run.end() }
+        #expect(run.process.waitForStderr(containing: "attached to pid"), "\(run.process.transcript)")
+        let attached = Rig.now()
+        // Detach 2 s into the traced wait: 3 s of it are left.
+        usleep(2_000_000)  // the scenario itself: 2 s of traced waiting, no condition to wait for
+        #expect(run.interrupt() == 0, "\(run.process.transcript)")
+        #expect(Rig.waitUntil(timeout: 10) { timeouts() >= 2 }, "\(server.transcript)")
+        let next = Rig.now() - attached
+        #expect(next < 6.2, "the wait after the detach took its whole timeout again: the timeout came \(next) s after the attach")
+        #expect(!server.stderr.contains("epoll_wait"), "\(server.stderr)")
+    }
+
     /// Pausing interrupts the wait in flight to hold it at its re-entry; attaching and
     /// detaching interrupt it too. None of it may reach the program as an EINTR.
     @Test("watch --pid: attach, pause, resume, detach leave an epoll server serving with no error",

@@ -59,6 +59,9 @@ int ts_set_syscall_return(pid_t tid, long value);
 /// 1 where a changed return value still decides a restart at stops after the exit stop (a
 /// PTRACE_INTERRUPT stop on the way back: x86_64), 0 where only the exit stop can (aarch64).
 int ts_return_rewritable_after_exit_stop(void);
+/// Changes argument `index` (1-5; 0 too on x86_64) of a stopped thread's call before the
+/// kernel restarts it. 0, or -1 with errno.
+int ts_set_syscall_argument(pid_t tid, int index, long value);
 
 unsigned long ts_option_sysgood(void);
 unsigned long ts_option_fork(void);
