@@ -25,6 +25,37 @@ struct ProgramNoticeTests {
         #expect(Rig.waitUntil(timeout: 5) { !Rig.isAlive(pid) }, "Ctrl-C ends it")
     }
 
+    @Test("watch: the status line says a program never listened, and that a daemon's child is followed; q ends both",
+          .enabled(if: TmuxSession.isAvailable && Rig.python != nil, "needs tmux and python3"))
+    func watchSaysSo() throws {
+        let quiet = try TmuxSession([try Rig.requireBinary().path, "watch", "--listen-wait", "0.5", "--", "sleep", "30"],
+                                    width: 140, height: 30, environment: ["NO_COLOR": "1"])
+        defer { quiet.kill() }
+        let said = try quiet.waitFor(text: "has not called listen() in 0.5 s", timeout: 20)
+        let sleeper = WatchScreen.tracedPID(said)
+        #expect(sleeper > 0 && Rig.isAlive(sleeper), "left running")
+        try quiet.sendKeys("q")
+        #expect(try quiet.waitForExit(timeout: 15) == 0)
+        #expect(Rig.waitUntil(timeout: 5) { !Rig.isAlive(sleeper) }, "q ends a program started here")
+
+        let port = try Rig.freePort()
+        let daemon = try TmuxSession([try Rig.requireBinary().path, "watch", "--port", String(port), "--",
+                                      "python3", Rig.pythonProgram("daemon_server").path],
+                                     width: 160, height: 30, environment: ["NO_COLOR": "1"])
+        defer { daemon.kill() }
+        let followed = try daemon.waitFor(text: "following pid", timeout: 20)
+        let child = WatchScreen.tracedPID(followed)
+        #expect(child > 0 && Rig.isAlive(child), "the status line names the child: \(followed.joined(separator: "\n"))")
+        #expect(followed.first?.contains("pid \(child)") == true, "the header names the child followed")
+        let client = try LoopbackClient(port: port)
+        defer { client.close() }
+        try client.send("hi")
+        #expect(try client.receiveString(count: 2) == "hi")
+        try daemon.sendKeys("q")
+        #expect(try daemon.waitForExit(timeout: 15) == 0)
+        #expect(Rig.waitUntil(timeout: 5) { !Rig.isAlive(child) }, "q ends the followed child")
+    }
+
     @Test("a daemon's fork: its child is followed and serves traced; Ctrl-C ends it too",
           .enabled(if: Rig.python != nil, "needs python3"))
     func forkedAwayIsFollowed() throws {

@@ -28,6 +28,7 @@ struct WatchCallInFlightTests {
         defer { if pid > 0 && Rig.isAlive(pid) { kill(pid, SIGKILL) } }
         #expect(first[1].contains("in pselect6() #1"), "the header names the call in flight: \(first[1])")
         #expect(first.contains { $0.contains("timeout none") && $0.contains("inputs [3]") }, "\(first.joined(separator: "\n"))")
+        #expect(first.contains { $0.contains("3 listener 127.0.0.1:\(port)") }, "blocked on the listener, named as such")
         try session.waitFor("the blocked time ticking", timeout: 10) { $0.contains { $0.contains("in pselect6() #1  blocked for 2s") } }
 
         // A call comes back: the next one is in flight, with the connection in its inputs.

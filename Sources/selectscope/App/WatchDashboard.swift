@@ -60,9 +60,10 @@ final class WatchDashboard {
         private var recorder: LineWriter?
         private var wroteFirst = false
         private var breakpointHit: BreakpointHit?
-        /// What the program is doing that the screen must keep saying (it never listened,
-        /// it forked away).
-        private var programNote: String?
+        /// What the screen keeps saying about the program: that it forked away, or that it
+        /// has not listened (until it does).
+        private var forkNote: String?
+        private var silentNote: String?
         private var followed: Int32?
 
         func attach(recorder: LineWriter?) { recorder.map { r in lock.withLock { self.recorder = r } } }
@@ -87,10 +88,13 @@ final class WatchDashboard {
         func notice(_ notice: TracerNotice, feed: LiveFeed) {
             lock.withLock {
                 switch notice {
-                case .listening(_, _, let address):
+                case .listening(_, let fd, let address):
                     guard listenAddress == nil, let address else { return }
                     listenAddress = address
-                    feed.updateStatus { $0.listenAddress = address }
+                    feed.updateStatus {
+                        $0.listenAddress = address
+                        $0.listener = fd
+                    }
                 case .held(_, _, let call, let inputs, let outputs):
                     heldCall = call
                     // The lists the held call is given, shown until its record arrives.
@@ -110,9 +114,11 @@ final class WatchDashboard {
                     feed.updateStatus { $0.inFlight = nil }
                 case .breakpointHit(_, _, let hit):
                     breakpointHit = hit
-                case .notListening, .forkedAway:
-                    programNote = TracedTextLog.line(notice)
-                    if case .forkedAway(_, let child, _) = notice { followed = child }
+                case .notListening:
+                    silentNote = TracedTextLog.line(notice)
+                case .forkedAway(_, let child, _):
+                    forkNote = TracedTextLog.line(notice)
+                    followed = child
                 default:
                     return
                 }
@@ -121,7 +127,7 @@ final class WatchDashboard {
         }
 
         var listen: PeerAddress? { lock.withLock { listenAddress } }
-        var note: String? { lock.withLock { programNote } }
+        var note: String? { lock.withLock { forkNote ?? (listenAddress == nil ? silentNote : nil) } }
         /// The child followed after the started process forked away, if it did.
         var followedChild: Int32? { lock.withLock { followed } }
 
