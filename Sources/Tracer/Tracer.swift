@@ -54,6 +54,15 @@ public final class Tracer: @unchecked Sendable {
     private var stopDeadline = 0.0
     private var sequence = 0
     private var sawListen = false
+    /// The thread whose readiness call was let run and not said to be in flight yet: it is
+    /// said once it has run `inFlightDelay` (the call blocks), so the many calls that return
+    /// at once cost a clock read each; and the thread whose call was said to be.
+    private var inFlightUnsaid: Int32?
+    private var inFlightSaid: Int32?
+    /// When `inFlightUnsaid`'s call was let run (monotonic seconds' bit pattern; 0: none),
+    /// for the timer that wakes this thread out of its waitpid to say it.
+    private let inFlightSince = Atomic<UInt64>(0)
+    static let inFlightDelay = 0.02
     /// Threads stopped at the entry of a readiness call while paused, oldest first.
     private var held: [Int32] = []
     /// Calls in flight when the pause came were interrupted, to be held at their re-entry.
@@ -108,6 +117,7 @@ public final class Tracer: @unchecked Sendable {
         let setup = setupResult!
         ended.unlock()
         let pid = try setup.get()
+        if options.reportsCallsInFlight { startInFlightTimer() }
         if case .launch = target, let after = options.listenWarningAfter {
             DispatchQueue.global().asyncAfter(deadline: .now() + after) { [self] in
                 listenCheckDue.store(true, ordering: .releasing)
@@ -297,6 +307,12 @@ public final class Tracer: @unchecked Sendable {
                 onNotice(.notListening(pid: leader, seconds: options.listenWarningAfter ?? 0))
             }
             if !stopping { releaseHeld() }
+            if let blocked = inFlightUnsaid, Posix.monotonicSeconds() - Double(bitPattern: inFlightSince.load(ordering: .relaxed)) >= Self.inFlightDelay {
+                // Still in its call after the delay (the timer woke this thread): say so.
+                inFlightUnsaid = nil
+                inFlightSince.store(0, ordering: .relaxed)
+                sayInFlight(blocked)
+            }
             var raw: Int32 = 0
             // With a thread held, nothing may come from the kernel for a long time: poll, so
             // a step or a resume is seen within milliseconds.
@@ -406,9 +422,33 @@ public final class Tracer: @unchecked Sendable {
         }
     }
 
-    /// A readiness call is let run: for a screen, the call in flight (SPEC §6).
+    /// A readiness call is let run: for a screen, the call in flight (SPEC §6), said once the
+    /// tracer finds it blocked.
     private func reportRunning(_ tid: Int32) {
-        guard options.reportsCallsInFlight, let thread = threads[tid], let pending = thread.inFlight, pending.call.isReadiness else { return }
+        guard options.reportsCallsInFlight else { return }
+        inFlightUnsaid = tid
+        inFlightSince.store(Posix.monotonicSeconds().bitPattern, ordering: .relaxed)
+    }
+
+    /// While calls in flight are reported: wakes the tracer's thread out of its waitpid when
+    /// a call has run `inFlightDelay` unsaid (it looks 40 times a second; at machine speed no
+    /// call stays unsaid that long, and nothing is woken).
+    private func startInFlightTimer() {
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global())
+        timer.schedule(deadline: .now() + Self.inFlightDelay, repeating: 0.025, leeway: .milliseconds(5))
+        timer.setEventHandler { [self] in
+            if finished.load(ordering: .acquiring) {
+                timer.cancel()
+                return
+            }
+            let since = inFlightSince.load(ordering: .relaxed)
+            if since != 0 && Posix.monotonicSeconds() - Double(bitPattern: since) >= Self.inFlightDelay { wake() }
+        }
+        timer.resume()
+    }
+
+    private func sayInFlight(_ tid: Int32) {
+        guard let thread = threads[tid], let pending = thread.inFlight, pending.call.isReadiness else { return }
         let backend: BackendKind, timeout: Double?
         switch pending.entry {
         case .select(_, _, _, _, _, let t): (backend, timeout) = (.select, t)
@@ -419,6 +459,7 @@ public final class Tracer: @unchecked Sendable {
         let call = InFlightCall(seq: sequence + 1, backend: backend, timeout: timeout, startedAt: startTime + pending.entryTime,
                                 name: pending.call.rawValue)
         let (inputs, outputs) = lists(of: pending, pid: thread.pid)
+        inFlightSaid = tid
         onNotice(.callInFlight(pid: thread.pid, tid: tid, call: call, inputs: inputs, outputs: outputs))
     }
 
@@ -652,7 +693,16 @@ public final class Tracer: @unchecked Sendable {
             threads[tid] = thread
             return
         }
-        if pending.call.isReadiness && options.reportsCallsInFlight { onNotice(.callReturned(pid: thread.pid, tid: tid)) }
+        if pending.call.isReadiness && options.reportsCallsInFlight {
+            if inFlightUnsaid == tid {
+                inFlightUnsaid = nil
+                inFlightSince.store(0, ordering: .relaxed)
+            }
+            if inFlightSaid == tid {
+                inFlightSaid = nil
+                onNotice(.callReturned(pid: thread.pid, tid: tid))
+            }
+        }
         guard let process = processes[thread.pid] else {
             threads[tid] = thread
             return

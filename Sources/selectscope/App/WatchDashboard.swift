@@ -65,6 +65,8 @@ final class WatchDashboard {
         private var forkNote: String?
         private var silentNote: String?
         private var followed: Int32?
+        /// The thread whose call is shown in flight: another thread's return leaves it shown.
+        private var inFlightThread: Int32?
 
         func attach(recorder: LineWriter?) { recorder.map { r in lock.withLock { self.recorder = r } } }
 
@@ -103,14 +105,17 @@ final class WatchDashboard {
                         $0.listsBeforeNextCall = lists
                         $0.inFlight = nil
                     }
-                case .callInFlight(_, _, let call, let inputs, let outputs):
+                case .callInFlight(_, let tid, let call, let inputs, let outputs):
+                    inFlightThread = tid
                     // Blocked in it now: what it was given, and since when (SPEC §6).
                     let lists = ListsBeforeCall(afterSeq: records, inputs: inputs, outputs: outputs)
                     feed.updateStatus {
                         $0.inFlight = call
                         $0.listsBeforeNextCall = lists
                     }
-                case .callReturned:
+                case .callReturned(_, let tid):
+                    guard tid == inFlightThread else { return }
+                    inFlightThread = nil
                     feed.updateStatus { $0.inFlight = nil }
                 case .breakpointHit(_, _, let hit):
                     breakpointHit = hit
