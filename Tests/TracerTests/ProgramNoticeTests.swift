@@ -75,4 +75,21 @@ struct ProgramNoticeTests {
         #expect(run.interrupt() == 0, "\(run.process.transcript)")
         #expect(Rig.waitUntil(timeout: 5) { !Rig.isAlive(child) }, "the followed child was left running")
     }
+
+    @Test("a daemon's child that ends: its status is the trace's, and named as the child's",
+          .enabled(if: Rig.python != nil, "needs python3"))
+    func followedChildsEndIsTheProgramsEnd() throws {
+        let run = try TraceRun(["--port", "0"], command: ["python3", Rig.pythonProgram("daemon_server").path, "once"])
+        defer { run.end() }
+        let port = try run.waitForPort()
+        #expect(run.process.waitForStderr(containing: "following pid"), "\(run.process.transcript)")
+        let line = run.process.stderr.split(separator: "\n").first { $0.contains("following pid") }.map(String.init) ?? ""
+        let child = line.split(separator: " ").last.map(String.init) ?? "?"
+        let client = try LoopbackClient(port: port)
+        try client.send("bye")
+        #expect(try client.receiveString(count: 3) == "bye")
+        client.close()
+        #expect(run.process.waitForExit(timeout: 15) == 3, "\(run.process.transcript)")
+        #expect(run.process.stderr.contains("pid \(child) exited with status 3"), "\(run.process.stderr)")
+    }
 }

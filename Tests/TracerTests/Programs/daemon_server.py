@@ -1,5 +1,6 @@
 # A daemon: the started process forks and exits at once; its child starts a new session
-# and serves (echo, on select). The tracer must follow the child.
+# and serves (echo, on select). The tracer must follow the child. With `once`, the child
+# exits with status 3 when its first client leaves.
 import os, socket, sys, select
 if os.fork() > 0:
     print("parent leaving", flush=True)
@@ -16,4 +17,6 @@ while True:
         else:
             d = c.recv(1024)
             if d: c.sendall(d)
-            else: conns.remove(c); c.close()
+            else:
+                conns.remove(c); c.close()
+                if sys.argv[1:] == ["once"]: sys.exit(3)
