@@ -41,6 +41,7 @@ extension Labels {
     /// A traced program's end: the title over its last stderr lines, and when it wrote none.
     public var lastStderrLines: String { pick("its last stderr lines", "最後的 stderr 輸出") }
     public var nothingOnStderr: String { pick("(nothing on stderr)", "（stderr 沒有輸出）") }
+    public var stderrNotCaptured: String { pick("(attached: its stderr went to its own terminal)", "（附加追蹤：它的 stderr 在它自己的終端機）") }
 
     public func breakpointName(_ breakpoint: Breakpoint) -> String {
         switch breakpoint {

@@ -43,5 +43,8 @@ import Testing
         if let title { #expect(lines[title - 1].contains("#30 timeout"), "the newest log line right above the box") }
         model.programEnd?.lastLines = []
         #expect(DashboardRenderer.render(model, width: 120, height: 36).lines.contains { $0.contains("(nothing on stderr)") })
+        model.programEnd?.captured = false
+        #expect(DashboardRenderer.render(model, width: 120, height: 36).lines.contains { $0.contains("its stderr went to its own terminal") },
+                "an attached program's stderr was never ours to show")
     }
 }

@@ -5,10 +5,13 @@ public struct ProgramEndNote: Sendable, Equatable {
     /// "pid 4242 exited with status 1".
     public var headline: String
     public var lastLines: [String]
+    /// False for a program attached to: its stderr goes where it always went, unseen here.
+    public var captured: Bool
 
-    public init(headline: String, lastLines: [String]) {
+    public init(headline: String, lastLines: [String], captured: Bool = true) {
         self.headline = headline
         self.lastLines = lastLines
+        self.captured = captured
     }
 }
 
@@ -28,7 +31,7 @@ enum ProgramEndPane {
     }
 
     static func draw(_ note: ProgramEndNote, _ context: RenderContext, in log: Rect, on grid: inout TextGrid) {
-        let lines = note.lastLines.isEmpty ? [context.labels.nothingOnStderr] : note.lastLines
+        let lines = !note.captured ? [context.labels.stderrNotCaptured] : note.lastLines.isEmpty ? [context.labels.nothingOnStderr] : note.lastLines
         let height = height(note, in: log)
         guard height > 0 else { return }
         let box = Rect(x: log.x, y: log.maxY - height, width: log.width, height: height)

@@ -377,7 +377,11 @@ final class WatchDashboard {
         if let lastLine = output.lastLine { line += " · output: \(lastLine)" }
         model.status = line
         model.program = "pid \(shown)  \(options.commandLine)"
-        if let endedText { model.programEnd = ProgramEndNote(headline: endedText, lastLines: output.lastErrorLines(6)) }
+        if let endedText {
+            var captured = true
+            if case .attach = options.target { captured = false }
+            model.programEnd = ProgramEndNote(headline: endedText, lastLines: output.lastErrorLines(6), captured: captured)
+        }
         model.history = history
         session.draw(DashboardRenderer.render(model, width: size.width, height: size.height))
         pacer.drew()
