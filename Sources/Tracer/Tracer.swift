@@ -119,7 +119,8 @@ public final class Tracer: @unchecked Sendable {
         let pid = try setup.get()
         if options.reportsCallsInFlight { startInFlightTimer() }
         if case .launch = target, let after = options.listenWarningAfter {
-            DispatchQueue.global().asyncAfter(deadline: .now() + after) { [self] in
+            DispatchQueue.global().asyncAfter(deadline: .now() + after) { [weak self] in
+                guard let self else { return }
                 listenCheckDue.store(true, ordering: .releasing)
                 if !finished.load(ordering: .acquiring) { wake() }
             }

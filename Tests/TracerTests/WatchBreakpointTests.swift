@@ -57,6 +57,28 @@ struct WatchBreakpointTests {
         #expect(Rig.waitUntil(timeout: 5) { !Rig.isAlive(pid) }, "the traced program survived")
     }
 
+    /// A traced call has no timeout event: its empty result after a timeout is what hits.
+    @Test("--break timeout on the homework's exercise 5 stops at its first timeout",
+          .enabled(if: TmuxSession.isAvailable && Rig.python != nil, "needs tmux and python3"))
+    func timeoutBreakpointHitsOnAnEmptyResult() throws {
+        let folder = try Rig.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let server = try Rig.homeworkProgram(exercise: 5, part: "server", port: nil, in: folder)
+        let port = try Rig.freePort()
+        let session = try TmuxSession([try Rig.requireBinary().path, "watch", "--break", "timeout", "--port", String(port), "--", "python3", server.path],
+                                      width: 130, height: 40, environment: ["NO_COLOR": "1"])
+        defer { session.kill() }
+        let stopped = try session.waitFor("the timeout breakpoint hit", timeout: 30) { $0.contains { $0.contains("stopped at call #1: timeout") } }
+        let pid = WatchScreen.tracedPID(stopped)
+        defer { if pid > 0 && Rig.isAlive(pid) { kill(pid, SIGKILL) } }
+        #expect(stopped.contains { $0.contains("held at pselect6") }, "\(stopped.joined(separator: "\n"))")
+        try session.sendKeys("Space")
+        _ = try session.waitFor(text: "step: one call runs", timeout: 10)
+        try session.sendKeys("q")
+        #expect(try session.waitForExit(timeout: 15) == 0)
+        #expect(Rig.waitUntil(timeout: 5) { !Rig.isAlive(pid) }, "the traced program survived")
+    }
+
     @Test("--break queue-at-cap is refused with the reason; all means every traceable one")
     func queueAtCapIsNotOffered() throws {
         let refused = try SpawnedProcess.selectscope(["watch", "--break", "close,queue-at-cap", "--", "true"])
