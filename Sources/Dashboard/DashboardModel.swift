@@ -48,6 +48,8 @@ public struct DashboardModel: Sendable, Equatable {
     public var program: String?
     /// The traced program has ended: how, and its last stderr lines; drawn over the log.
     public var programEnd: ProgramEndNote?
+    /// A traced program's last lines of output (stdout and stderr as it wrote them).
+    public var programOutput: [String] = []
 
     public init(server: ServerSnapshot, clients: [ClientRow] = [], showHelp: Bool = false, clientInterval: Double = 3,
                 status: String? = nil, asciiOnly: Bool = false, scroll: Int = 0, replay: ReplayInfo? = nil,

@@ -6,7 +6,9 @@ public enum DashboardRenderer {
         var grid = TextGrid(width: width, height: height)
         let context = RenderContext(model)
         let headerLines = HeaderPane.lineCount(model)
-        guard let layout = Layout.compute(width: width, height: height, headerLines: headerLines, hasStatus: model.status != nil) else {
+        let traced = model.program != nil || model.server.tracedProgram
+        guard let layout = Layout.compute(width: width, height: height, headerLines: headerLines, hasStatus: model.status != nil,
+                                          traced: traced) else {
             let message = context.labels.tooSmall(
                 needWidth: Layout.minimumWidth, needHeight: Layout.minimumHeight, width: width, height: height)
             grid.put(message, x: 0, y: 0, role: .warning)
@@ -26,6 +28,7 @@ public enum DashboardRenderer {
                 case .lastCall: ResultPane.draw(context, box: full, on: &grid)
                 case .source: SourcePane.draw(context, box: full, on: &grid)
                 case .explain: ExplainPane.draw(context, box: full, on: &grid)
+                case .output: ProgramOutputPane.draw(context, box: full, on: &grid)
                 // Views added later zoom as the checklist until they get a case here.
                 default: ResultPane.draw(context, box: full, on: &grid)
                 }
@@ -38,10 +41,11 @@ public enum DashboardRenderer {
         ListsPane.draw(.inputs, context, box: layout.inputs, on: &grid)
         ListsPane.draw(.outputs, context, box: layout.outputs, on: &grid)
         ClientsPane.draw(context, box: layout.clients, on: &grid)
-        for slot in layout.slots(showing: model.view) {
+        for slot in layout.slots(showing: model.view, traced: traced) {
             switch slot.view {
             case .lastCall: ResultPane.draw(context, box: slot.rect, on: &grid)
             case .source: SourcePane.draw(context, box: slot.rect, on: &grid)
+            case .output: ProgramOutputPane.draw(context, box: slot.rect, on: &grid)
             case .explain: ExplainPane.draw(context, box: slot.rect, on: &grid)
             case .timeline: TimelinePane.draw(context, box: slot.rect, on: &grid)
             }

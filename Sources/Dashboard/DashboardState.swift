@@ -253,7 +253,7 @@ public struct DashboardState: Sendable, Equatable {
             showHelp = true
             helpScroll = 0
         case .cycleView:
-            view = view.next
+            view = view.next(traced: server.tracedProgram)
             sourceScroll = 0
         case .scrollUp:
             scroll(by: -1)
@@ -459,7 +459,7 @@ public struct DashboardState: Sendable, Equatable {
         case .slower:
             cursor.speedIndex = max(0, cursor.speedIndex - 1)
         case .cycleView:
-            view = view.next
+            view = view.next(traced: server.tracedProgram)
             sourceScroll = 0
         case .toggleHelp:
             showHelp = true

@@ -17,7 +17,7 @@ public enum Term: CaseIterable, Sendable {
     case nextCall, interest, ready, events, revents
     case selectNote, pollNote, epollNote
     // Queues.
-    case fd, peer, msgs, queued, state, depth, pausedCount, cap, deepestFirst
+    case fd, peer, msgs, queued, state, depth, pausedCount, cap, deepestFirst, queuesUnknown
     case reading, pausedState, closing
     // Clients.
     case pid, kind, lastLine, every, clientRunning, clientStopping, clientExited
@@ -25,6 +25,7 @@ public enum Term: CaseIterable, Sendable {
     case closeHelp, damagedTrace, replayPlaying, replayPaused, replayTitle, recordedNoClients
     // Views: source and explain; the kernel's queues.
     case source, explain, noCallInMode, nothingToExplain
+    case programOutput, nothingPrinted, outputNotRecorded
     case seedWouldFail, warningPrefix
     case kernelUnread, kernelUnsent
     // Timeline.
@@ -87,6 +88,7 @@ public enum Term: CaseIterable, Sendable {
         case .pausedCount: return Localized("full", "已滿")
         case .cap: return Localized("cap", "上限")
         case .deepestFirst: return Localized("deepest first", "最深優先")
+        case .queuesUnknown: return Localized("its own queues: unknown (kept in its memory)", "程式自己的佇列：未知（在它的記憶體裡）")
         case .reading: return Localized("reading", "讀取中")
         case .pausedState: return Localized("full", "已滿")
         case .closing: return Localized("closing", "關閉中")
@@ -105,6 +107,9 @@ public enum Term: CaseIterable, Sendable {
         case .recordedNoClients: return Localized("recorded: no client processes", "重播紀錄：沒有用戶端程序")
         case .source: return Localized("source", "原始碼")
         case .explain: return Localized("explain", "解說")
+        case .programOutput: return Localized("its output", "程式輸出")
+        case .nothingPrinted: return Localized("nothing printed yet", "尚未輸出")
+        case .outputNotRecorded: return Localized("a trace keeps the calls, not what the program printed", "紀錄檔只存呼叫，不存程式的輸出")
         case .noCallInMode: return Localized("no call in this mode yet", "本模式尚未呼叫")
         case .nothingToExplain: return Localized("nothing to explain", "沒有需要解說的")
         case .seedWouldFail: return Localized("the seed would fail here:", "範例程式在此會失敗：")

@@ -16,7 +16,9 @@
 /// Room to spare shows more at once. From 120 columns the log shares its row with an
 /// `explain` pane; below that, from 40 rows, `explain` gets a full-width band between the
 /// queues and the log. From 160 columns the seed's source is a column of its own on the
-/// right, from the top of the panes to the bottom:
+/// right, from the top of the panes to the bottom (for a traced program: what it printed).
+/// A traced program's output otherwise gets the right part of the queues row, from 100
+/// columns:
 ///
 /// ```
 /// ┌ inputs ┬ last call ────┬ source ─┐
@@ -36,6 +38,8 @@ public struct Layout: Sendable, Equatable {
     public static let explainBandHeight = 40
     /// From this width the seed's source gets a column of its own.
     public static let sourceColumnWidth = 160
+    /// From this width (below the above) a traced program's output shares the queues' row.
+    public static let outputBesideQueuesWidth = 100
 
     public var header: Rect
     public var inputs: Rect
@@ -49,12 +53,14 @@ public struct Layout: Sendable, Equatable {
     public var dock: Rect?
     /// A third view pane, for the source: a column on the right.
     public var sourceColumn: Rect?
+    /// A traced program's output beside the queues, when there is no source column.
+    public var besideQueues: Rect?
     public var status: Rect?
     public var keyBar: Rect
 
     /// Every pane box, for drawing the borders in one pass.
     public var boxes: [Rect] {
-        [inputs, outputs, clients, lastCall, queues, log] + [dock, sourceColumn].compactMap { $0 }
+        [inputs, outputs, clients, lastCall, queues, log] + [dock, sourceColumn, besideQueues].compactMap { $0 }
     }
 
     /// Connection rows the queues pane shows at once (below its column header): one page.
@@ -75,16 +81,19 @@ public struct Layout: Sendable, Equatable {
     /// source column always shows the source (it is the better place for the code, so
     /// choosing `source` there leaves the last call on the right); the dock shows `explain`,
     /// and when `explain` is chosen trades places with the right-hand pane if it has rows
-    /// enough for the checklist. No view is ever shown twice.
-    public func slots(showing chosen: DashboardView) -> [ViewSlot] {
+    /// enough for the checklist. No view is ever shown twice. For a traced program the
+    /// program's output stands where the source would (`DashboardView.code`).
+    public func slots(showing chosen: DashboardView, traced: Bool = false) -> [ViewSlot] {
+        let code = DashboardView.code(traced: traced)
         var right = chosen
         var docked: DashboardView = .explain
-        if chosen == .source && sourceColumn != nil { right = .lastCall }
+        if chosen == code && (sourceColumn != nil || besideQueues != nil) { right = .lastCall }
         if chosen == .explain, let dock {
             if dock.height - 2 >= Self.lastCallRows { docked = .lastCall } else { right = .lastCall }
         }
         var slots = [ViewSlot(rect: lastCall, view: right)]
-        if let sourceColumn { slots.append(ViewSlot(rect: sourceColumn, view: .source)) }
+        if let sourceColumn { slots.append(ViewSlot(rect: sourceColumn, view: code)) }
+        if let besideQueues { slots.append(ViewSlot(rect: besideQueues, view: .output)) }
         if let dock { slots.append(ViewSlot(rect: dock, view: docked)) }
         return slots
     }
@@ -96,7 +105,8 @@ public struct Layout: Sendable, Equatable {
     static let tallestBand = 15
 
     /// The layout for a terminal of this size, or nil when it is too small.
-    public static func compute(width: Int, height: Int, headerLines: Int = 2, hasStatus: Bool = false) -> Layout? {
+    /// `traced`: a traced program's, whose output wants a pane.
+    public static func compute(width: Int, height: Int, headerLines: Int = 2, hasStatus: Bool = false, traced: Bool = false) -> Layout? {
         guard width >= minimumWidth, height >= minimumHeight else { return nil }
         let statusRows = hasStatus ? 1 : 0
         let top = headerLines
@@ -144,16 +154,26 @@ public struct Layout: Sendable, Equatable {
             dock = Rect(x: 0, y: queuesBottom, width: main, height: explainRows + 2)
         }
 
+        var queues = Rect(x: 0, y: bandBottom, width: main, height: queueRows + 2)
+        var besideQueues: Rect?
+        if traced && sourceWidth == 0 && main >= outputBesideQueuesWidth {
+            // The program's own queues are unknown: its rows need fewer columns.
+            let outputWidth = min(64, main * 2 / 5)
+            queues.width = main - outputWidth + 1
+            besideQueues = Rect(x: queues.maxX - 1, y: queues.y, width: outputWidth, height: queues.height)
+        }
+
         return Layout(
             header: Rect(x: 0, y: 0, width: width, height: headerLines),
             inputs: inputs,
             outputs: outputs,
             clients: clients,
             lastCall: Rect(x: leftWidth - 1, y: bandTop, width: main - leftWidth + 1, height: band + 2),
-            queues: Rect(x: 0, y: bandBottom, width: main, height: queueRows + 2),
+            queues: queues,
             log: log,
             dock: dock,
             sourceColumn: sourceWidth > 0 ? Rect(x: main - 1, y: bandTop, width: sourceWidth, height: logBottom - bandTop + 1) : nil,
+            besideQueues: besideQueues,
             status: hasStatus ? Rect(x: 0, y: height - 2, width: width, height: 1) : nil,
             keyBar: Rect(x: 0, y: height - 1, width: width, height: 1)
         )

@@ -1,27 +1,43 @@
 import SelectCore
 
-/// The headless text log of a traced program: what it did (in the seed's words) and then
-/// each readiness call with what came back. Lines start with `trace:` so they stand apart
-/// from the program's own output on the same terminal.
+/// The headless text log of a traced program: each readiness call with what came back, then
+/// what the program did about it (in the seed's words), as the built-in server's log has it.
+/// Lines start with `trace:` so they stand apart from the program's own output on the same
+/// terminal.
 public final class TracedTextLog {
     private let writer: QueuedLineWriter
+    /// The last program each process exec'd, said only once that process makes a traced
+    /// call: a launcher's helpers (pyenv's shim runs a dozen shells and readlinks before the
+    /// interpreter) would otherwise bury the lines that matter.
+    private var unsaidExec: [Int32: TracerNotice] = [:]
 
     public init(writer: QueuedLineWriter) {
         self.writer = writer
     }
 
     public func write(_ record: StepRecord) {
+        if let pid = record.origin?.pid { sayExec(of: pid) }
+        writer.appendLine("trace: " + Self.callLine(record))
         for event in record.events {
             writer.appendLine("trace: " + SeedLog.line(for: event))
         }
-        writer.appendLine("trace: " + Self.callLine(record))
         writer.flush()
     }
 
     public func write(_ notice: TracerNotice) {
+        if case .execed(let pid, _) = notice {
+            unsaidExec[pid] = notice
+            return
+        }
+        if case .held(let pid, _, _, _, _) = notice { sayExec(of: pid) }
         guard let line = Self.line(notice) else { return }
         writer.appendLine("trace: " + line)
         writer.flush()
+    }
+
+    private func sayExec(of pid: Int32) {
+        guard let notice = unsaidExec.removeValue(forKey: pid), let line = Self.line(notice) else { return }
+        writer.appendLine("trace: " + line)
     }
 
     static func callLine(_ record: StepRecord) -> String {

@@ -137,8 +137,8 @@ import Testing
     }
 
     @Test func vCyclesThroughTheTimelineBackToTheLastCall() {
-        #expect(DashboardView.explain.next == .timeline)
-        #expect(DashboardView.timeline.next == .lastCall)
+        #expect(DashboardView.explain.next(traced: false) == .timeline)
+        #expect(DashboardView.timeline.next(traced: false) == .lastCall)
     }
 
     @Test func timelineScreenGoldens() {

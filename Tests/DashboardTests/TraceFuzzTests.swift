@@ -101,7 +101,7 @@ struct TraceFuzzTests {
         guard !file.records.isEmpty else { return }
         let timeline = ReplayTimeline(file: file, logCapacity: 50)
         let last = timeline.count - 1
-        var positions = [last, 0, Int(random.next() % UInt64(timeline.count))]
+        let positions = [last, 0, Int(random.next() % UInt64(timeline.count))]
         _ = last
         for (step, position) in positions.enumerated() {
             var model = DashboardModel(server: timeline.snapshot(at: position))

@@ -47,4 +47,76 @@ import Testing
         #expect(DashboardRenderer.render(model, width: 120, height: 36).lines.contains { $0.contains("its stderr went to its own terminal") },
                 "an attached program's stderr was never ours to show")
     }
+
+    @Test func aTracedProgramsOwnQueuesShowAsUnknownNotEmpty() throws {
+        var server = Fixtures.server(mode: .one)
+        server.queueCap = 0
+        server.connections = [Fixtures.connection(5, port: 40000, bytesIn: 24, bytesOut: 24)]
+        var own = DashboardModel(server: server)
+        let ownLines = DashboardRenderer.render(own, width: 120, height: 36).lines
+        server.tracedProgram = true
+        own.server = server
+        let traced = DashboardRenderer.render(own, width: 120, height: 36).lines
+        let row: ([String]) -> String? = { lines in lines.first { $0.contains("127.0.0.1:40000") && $0.contains("24B") } }
+        #expect(ownLines.contains { $0.contains("queued 0B") })
+        #expect(traced.contains { $0.contains("its own queues: unknown") } && !traced.contains { $0.contains("queued 0B") })
+        let ownRow = try #require(row(ownLines))
+        let tracedRow = try #require(row(traced))
+        // Its rows leave out the columns it cannot fill.
+        #expect(ownRow.contains(" 0B ") && !tracedRow.contains(" 0B "), "\(ownRow) / \(tracedRow)")
+        #expect(ownLines.contains { $0.contains("msgs queued") } && !traced.contains { $0.contains("msgs") })
+    }
+
+    @Test func recordsFromATracedProgramMakeItsQueuesUnknown() {
+        var reducer = SnapshotReducer(listener: 3)
+        var record = StepRecord()
+        record.seq = 1
+        record.listener = 3
+        record.inputs = [3]
+        reducer.apply(record)
+        #expect(!reducer.snapshot().tracedProgram)
+        record.seq = 2
+        record.origin = CallOrigin(pid: 10, tid: 10, call: "pselect6", result: 0)
+        reducer.apply(record)
+        #expect(reducer.snapshot().tracedProgram)
+    }
+
+    private func tracedModel(output: [String]) -> DashboardModel {
+        var server = Fixtures.server(mode: .one)
+        server.tracedProgram = true
+        var model = DashboardModel(server: server)
+        model.program = "pid 7  python3 server.py"
+        model.programOutput = output
+        return model
+    }
+
+    @Test func theProgramsOutputHasAPaneBesideTheQueuesOrTheCodeColumnOrTheViewKey() {
+        let model = tracedModel(output: ["readable: [3]", "writable: []"])
+        for width in [100, 120, 160, 200] {
+            let lines = DashboardRenderer.render(model, width: width, height: 40).lines
+            #expect(lines.contains { $0.contains("its output") }, "width \(width)")
+            #expect(lines.contains { $0.contains("readable: [3]") }, "width \(width)")
+            // The seed's source is not this program's code.
+            #expect(!lines.contains { $0.contains("source 練習") }, "width \(width)")
+        }
+        var narrow = model
+        #expect(!DashboardRenderer.render(narrow, width: 80, height: 24).lines.contains { $0.contains("readable: [3]") })
+        narrow.view = narrow.view.next(traced: true)
+        #expect(narrow.view == .output)
+        #expect(DashboardRenderer.render(narrow, width: 80, height: 24).lines.contains { $0.contains("readable: [3]") })
+    }
+
+    @Test func anEmptyOutputPaneSaysWhy() {
+        var model = tracedModel(output: [])
+        #expect(DashboardRenderer.render(model, width: 120, height: 36).lines.contains { $0.contains("nothing printed yet") })
+        model.replay = ReplayInfo(position: 1, total: 1)
+        #expect(DashboardRenderer.render(model, width: 120, height: 36).lines.contains { $0.contains("a trace keeps the calls") })
+    }
+
+    @Test func outputLinesAreMadeSafeToDraw() {
+        let text = "one\ttwo\n\u{1b}[2Jclear\nprogress 10%\rprogress 100%\n\n"
+        #expect(ProgramOutputPane.lines(of: text, limit: 10) == ["one    two", "?[2Jclear", "progress 100%", ""])
+        #expect(ProgramOutputPane.lines(of: "a\nb\nc", limit: 2) == ["b", "c"])
+        #expect(ProgramOutputPane.lines(of: "", limit: 5) == [])
+    }
 }

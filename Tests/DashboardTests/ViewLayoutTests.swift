@@ -16,15 +16,17 @@ import Testing
         var model = TeachingFixtures.modeFourAcceptRecvQueueEmpty()
         #expect(model.view == .lastCall)
         #expect(rightTitle(model).hasPrefix("last call #23"))
-        model.view = model.view.next
+        model.view = model.view.next(traced: false)
         #expect(rightTitle(model).hasPrefix("source 練習4 使用writefds來傳送"))
-        model.view = model.view.next
+        model.view = model.view.next(traced: false)
         #expect(rightTitle(model).hasPrefix("explain #23"))
-        model.view = model.view.next
+        model.view = model.view.next(traced: false)
         #expect(rightTitle(model).hasPrefix("timeline"))
-        model.view = model.view.next
+        model.view = model.view.next(traced: false)
         #expect(model.view == .lastCall)
-        #expect(DashboardView.allCases.map(\.next) == [.source, .explain, .timeline, .lastCall])
+        #expect(DashboardView.allCases.map { $0.next(traced: false) } == [.source, .explain, .explain, .timeline, .lastCall])
+        // A traced program's output stands where the seed's source would.
+        #expect(DashboardView.allCases.map { $0.next(traced: true) } == [.output, .explain, .explain, .timeline, .lastCall])
     }
 
     @Test func eightyByTwentyFourShowsOneViewAtATime() throws {

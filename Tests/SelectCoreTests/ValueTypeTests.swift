@@ -84,4 +84,30 @@ struct ValueTypeTests {
         #expect(mode.from == "1" && mode.to == "4")
         #expect(mode != ServerEvent(kind: .mode, from: "1", to: "5"))
     }
+
+    @Test("a payload is the same bytes inline (up to 64) or out of line (longer), whatever else is set")
+    func payloadStorage() {
+        let short = (0..<64).map { UInt8($0) }
+        let long = (0..<1024).map { UInt8($0 & 0xff) }
+        for bytes in [[], [0x41], short, long] {
+            var event = ServerEvent(kind: .recv, fd: 5, bytes: bytes.count, payload: bytes)
+            #expect(event.payload == bytes)
+            event.detail = "ECONNRESET"
+            #expect(event.payload == bytes && event.detail == "ECONNRESET")
+            var captured = ServerEvent(kind: .recv, fd: 5, bytes: bytes.count)
+            captured.detail = "ECONNRESET"
+            bytes.withUnsafeBytes { captured.capturePayload($0, limit: 1024) }
+            #expect(captured == event)
+        }
+        var cut = ServerEvent(kind: .send, fd: 5, bytes: 1024, requested: 1024)
+        long.withUnsafeBytes { cut.capturePayload($0, limit: 64) }
+        #expect(cut.payload == Array(long.prefix(64)))
+        var none = ServerEvent(kind: .send, fd: 5, bytes: 1024, requested: 1024)
+        long.withUnsafeBytes { none.capturePayload($0, limit: 0) }
+        #expect(none.payload == nil)
+        #expect(ServerEvent(kind: .recv, payload: [1, 2]) != ServerEvent(kind: .recv, payload: [1, 3]))
+        var replaced = ServerEvent(kind: .recv, payload: long)
+        replaced.payload = [7]
+        #expect(replaced == ServerEvent(kind: .recv, payload: [7]))
+    }
 }

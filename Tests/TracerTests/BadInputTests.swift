@@ -94,20 +94,19 @@ struct BadInputTests {
 
     @Test("Ctrl-C kills the started program and everything it started")
     func interruptKillsEverything() throws {
-        let process = try SpawnedProcess.selectscope(["trace", "--log", "text", "--", "/bin/sh", "-c", "sleep 300 & sleep 301; wait"])
+        // Durations no other test uses, so the sleeps are found by their command lines.
+        let process = try SpawnedProcess.selectscope(["trace", "--log", "text", "--", "/bin/sh", "-c", "sleep 3007 & sleep 3011; wait"])
         defer { process.stop(grace: 1) }
-        // The text log names each exec: wait for both sleeps.
-        let sleeps: () -> [Int32] = {
-            process.stdout.split(separator: "\n").filter { $0.hasSuffix("now runs /usr/bin/sleep") }.compactMap { line in
-                line.split(separator: " ").dropFirst(2).first.flatMap { Int32($0) }
-            }
-        }
-        #expect(Rig.waitUntil(timeout: 15) { sleeps().count == 2 }, "\(process.transcript)")
+        var sleeps: [Int32] = []
+        #expect(Rig.waitUntil(timeout: 15) {
+            sleeps = Rig.processes(withArguments: ["sleep", "3007"]) + Rig.processes(withArguments: ["sleep", "3011"])
+            return sleeps.count == 2
+        }, "\(process.transcript)")
         let started = Int32(process.stderr.split(separator: " ").drop { $0 != "pid" }.dropFirst().first?.dropLast() ?? "") ?? 0
         process.signal(SIGINT)
         #expect(process.waitForExit(timeout: 10) == 0)
         #expect(process.stderr.contains("killed"), "\(process.stderr)")
-        for pid in sleeps() + [started] where pid > 0 {
+        for pid in sleeps + [started] where pid > 0 {
             #expect(Rig.waitUntil(timeout: 5) { !Rig.isAlive(pid) }, "pid \(pid) survived")
         }
     }

@@ -41,6 +41,32 @@ struct HomeworkServerTests {
         #expect(Rig.ints(closeCall["readable"]) == [connection], "\(closeCall)")
     }
 
+    @Test("the text log gives each call, then what the program did about it; a launcher's helpers go unnamed",
+          .enabled(if: Rig.python != nil, "needs python3"))
+    func textLogReadsInCallOrder() throws {
+        let folder = try Rig.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let server = try Rig.homeworkProgram(exercise: 3, part: "server", port: nil, in: folder)
+        let run = try TraceRun(["--port", "0"], command: ["python3", server.path], log: true, folder: folder)
+        defer { run.end() }
+        let port = try run.waitForPort()
+        let client = try LoopbackClient(port: port)
+        try client.send(Array("Hello, world".utf8))
+        #expect(try client.receive(exactly: 12) == Array("Hello, world".utf8))
+        client.close()
+        let traced: () -> [Substring] = { run.process.stdout.split(separator: "\n").filter { $0.hasPrefix("trace: ") } }
+        #expect(Rig.waitUntil(timeout: 15) { traced().contains { $0.hasPrefix("trace: closing") } }, "\(run.process.transcript)")
+        let lines = traced()
+        // Only the program that made traced calls is named, not the shells and readlinks
+        // a launcher (pyenv's python3 shim) runs before it.
+        let execs = lines.filter { $0.contains(" now runs ") }
+        #expect(execs.count <= 1 && execs.allSatisfy { $0.contains("python") }, "\(lines)")
+        let accept = try #require(lines.firstIndex { $0.hasPrefix("trace: connection from") }, "\(lines)")
+        #expect(accept > 0 && lines[accept - 1].contains("-> readable [3]"), "\(lines)")
+        let received = try #require(lines.firstIndex { $0.hasPrefix("trace: received") }, "\(lines)")
+        #expect(lines[received - 1].contains("-> readable [4]"), "\(lines)")
+    }
+
     static func kinds(_ record: [String: Any]) -> [String] {
         ((record["events"] as? [[String: Any]]) ?? []).compactMap { $0["kind"] as? String }
     }

@@ -135,6 +135,11 @@ struct WatchTests {
             screen.contains { $0.contains("clients 1") } && screen.contains { $0.contains("queues 1") }
         }
         #expect(!started.contains { $0.contains("start clients from another terminal") })
+        // What the program printed has a pane of its own (its lines start at the pane's
+        // border; the log's start with the call number).
+        try session.waitFor("the program's own output in its pane", timeout: 20) { screen in
+            screen.contains { $0.contains("its output") } && screen.contains { $0.contains("│connection from (") }
+        }
         // The timeline view is fed the traced calls too.
         try session.sendKeys("v", "v", "v")
         try session.waitFor("the timeline of the traced calls", timeout: 10) { screen in

@@ -1,9 +1,12 @@
 import SelectCore
 
 /// The columns of the queues pane, sized for the rows on screen. Optional columns (the
-/// depth bar, the kernel's own queues) appear only when there is room for them.
+/// depth bar, the kernel's own queues) appear only when there is room for them. A traced
+/// program's own queues are unknown: its rows have no `msgs` and `queued`, and the kernel's
+/// queues are what there is to show.
 struct QueueColumns {
     private let context: RenderContext
+    private let ownQueues: Bool
     private let fdWidth: Int
     private let peerWidth: Int
     private let stateWidth: Int
@@ -18,7 +21,8 @@ struct QueueColumns {
         let peers = rows.map { DisplayWidth.of($0.peer.description) }.max() ?? 4
         peerWidth = min(max(peers, DisplayWidth.of(labels[.peer])), 21)
         stateWidth = [labels[.state], labels[.reading], labels[.pausedState], labels[.closing]].map(DisplayWidth.of).max()!
-        let fixed = fdWidth + 1 + peerWidth + 1 + 4 * (Self.numberWidth + 1) + 1 + stateWidth + 1
+        ownQueues = !context.server.tracedProgram
+        let fixed = fdWidth + 1 + peerWidth + 1 + (ownQueues ? 4 : 2) * (Self.numberWidth + 1) + 1 + stateWidth + 1
         var spare = width - fixed
         let wantsKernel = rows.contains { $0.kernelUnread != nil || $0.kernelUnsent != nil }
         showKernel = wantsKernel && spare >= 2 * (Self.numberWidth + 1) + 6
@@ -30,7 +34,7 @@ struct QueueColumns {
         let labels = context.labels
         cell(&pen, labels[.fd], fdWidth, right: true, .label, &grid)
         cell(&pen, labels[.peer], peerWidth, right: false, .label, &grid)
-        for term in [Term.msgs, .queued, .bytesIn, .bytesOut] {
+        for term in ownQueues ? [Term.msgs, .queued, .bytesIn, .bytesOut] : [.bytesIn, .bytesOut] {
             cell(&pen, labels[term], Self.numberWidth, right: true, .label, &grid)
         }
         pen.skip(1)
@@ -50,9 +54,11 @@ struct QueueColumns {
         let cap = context.server.queueCap
         cell(&pen, String(row.fd), fdWidth, right: true, role, &grid)
         cell(&pen, row.peer.description, peerWidth, right: false, role, &grid)
-        cell(&pen, String(row.queuedMessages), Self.numberWidth, right: true, role, &grid)
         let full = cap > 0 && row.queuedBytes >= cap
-        cell(&pen, Format.bytes(row.queuedBytes), Self.numberWidth, right: true, full ? .warning : role, &grid)
+        if ownQueues {
+            cell(&pen, String(row.queuedMessages), Self.numberWidth, right: true, role, &grid)
+            cell(&pen, Format.bytes(row.queuedBytes), Self.numberWidth, right: true, full ? .warning : role, &grid)
+        }
         cell(&pen, Format.bytes(row.bytesIn), Self.numberWidth, right: true, role, &grid)
         cell(&pen, Format.bytes(row.bytesOut), Self.numberWidth, right: true, role, &grid)
         pen.skip(1)

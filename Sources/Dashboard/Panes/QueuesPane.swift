@@ -23,11 +23,13 @@ enum QueuesPane {
             if connections[index].state == .paused { paused += 1 }
             queued += connections[index].queuedBytes
         }
-        var title = [
-            Span(labels[.queues], .title), Span(" \(connections.count)", .dim),
-            Span(sep + labels[.pausedCount] + " \(paused)", paused > 0 ? .warning : .dim),
-            Span(sep + labels[.queued] + " " + Format.bytes(queued), .dim),
-        ]
+        var title = [Span(labels[.queues], .title), Span(" \(connections.count)", .dim)]
+        if server.tracedProgram {
+            title.append(Span(sep + labels[.queuesUnknown], .dim))
+        } else {
+            title.append(Span(sep + labels[.pausedCount] + " \(paused)", paused > 0 ? .warning : .dim))
+            title.append(Span(sep + labels[.queued] + " " + Format.bytes(queued), .dim))
+        }
         if sorted { title.append(Span(sep + labels[.deepestFirst], .dim)) }
         if server.queueCap > 0 { title.append(Span(sep + labels.capEach(Format.bytes(server.queueCap)), .dim)) }
 

@@ -215,20 +215,18 @@ public final class SelectServer: @unchecked Sendable {
         }
     }
 
-    /// Records what the server did. `payload` on the event is the capture the screen's log
-    /// and the trace show (`bytes`, the data the event is about, is not kept).
+    /// Records what the server did. `bytes`, the data the event is about, gives the event its
+    /// payload: the capture the screen's log and the trace show (inline up to 64 bytes, so the
+    /// dashboard's capture costs the loop no allocation).
     private func emit(_ makeEvent: @autoclosure () -> ServerEvent, bytes: UnsafeRawBufferPointer? = nil) {
         guard config.keepsRecords else { return }
-        let event = makeEvent()
+        var event = makeEvent()
+        if let bytes { event.capturePayload(bytes, limit: config.payloadCapture) }
         if collectingPending {
             pendingEvents.append(event)
             return
         }
         record.events.append(event)
-    }
-
-    private func payload(_ bytes: UnsafeRawBufferPointer) -> [UInt8]? {
-        config.payloadCapture > 0 ? Array(bytes.prefix(config.payloadCapture)) : nil
     }
 
     // MARK: - The branches of the seed's loop
@@ -336,7 +334,7 @@ public final class SelectServer: @unchecked Sendable {
         let data = UnsafeRawBufferPointer(rebasing: receiveBuffer[0..<count])
         connection.bytesIn += count
         counters.bytesIn += count
-        emit(ServerEvent(kind: .recv, fd: connection.fd, bytes: count, peer: connection.peer, payload: payload(data)), bytes: data)
+        emit(ServerEvent(kind: .recv, fd: connection.fd, bytes: count, peer: connection.peer), bytes: data)
 
         switch mode.dataHandling {
         case .queueOnly:
@@ -382,7 +380,7 @@ public final class SelectServer: @unchecked Sendable {
         connection.bytesOut += sent
         counters.bytesOut += sent
         emit(ServerEvent(kind: .send, fd: connection.fd, bytes: sent, requested: data.count, peer: connection.peer,
-                         payload: payload(data), direct: true), bytes: data)
+                         direct: true), bytes: data)
         if sent < data.count {
             enqueue(UnsafeRawBufferPointer(rebasing: data[sent...]), on: connection)
             addToOutputs(connection)
@@ -444,8 +442,8 @@ public final class SelectServer: @unchecked Sendable {
                 let result = try Sockets.send(connection.fd, head)
                 let sent: Int
                 if case .done(let count) = result { sent = count } else { sent = 0 }
-                emit(ServerEvent(kind: .send, fd: connection.fd, bytes: sent, requested: requested, peer: connection.peer,
-                                 payload: payload(head)), bytes: head)
+                emit(ServerEvent(kind: .send, fd: connection.fd, bytes: sent, requested: requested, peer: connection.peer),
+                                 bytes: head)
                 return result
             }
         } catch let error as SystemError {

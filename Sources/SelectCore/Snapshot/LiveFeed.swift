@@ -36,10 +36,11 @@ public final class LiveFeed: Sendable {
     /// The slots of the batch the screen applied last; handed back to the producer next frame.
     private let screenSlots = Mutex<[StepRecord]>([])
 
-    /// `listener`: what the first call will watch, shown before it completes.
-    public init(listener: Int32 = -1, logCapacity: Int = 200, capacity: Int = 4096) {
+    /// `listener`: what the first call will watch, shown before it completes. `traced`: the
+    /// producer is a tracer (see `ServerSnapshot.tracedProgram`).
+    public init(listener: Int32 = -1, logCapacity: Int = 200, capacity: Int = 4096, traced: Bool = false) {
         self.capacity = max(1, capacity)
-        shared = Mutex(Shared(reducer: SnapshotReducer(listener: listener, logCapacity: logCapacity)))
+        shared = Mutex(Shared(reducer: SnapshotReducer(listener: listener, logCapacity: logCapacity, traced: traced)))
     }
 
     // MARK: - Producer side

@@ -102,6 +102,10 @@ public struct ServerSnapshot: Sendable, Equatable {
     public var lastAcceptedBeforeCall: PeerAddress?
     /// The call the server is blocked in right now, if any (never set in replay).
     public var inFlight: InFlightCall?
+    /// The records come from a traced program, not the built-in server: what it queues in
+    /// its own memory is unknown (its rows' `queuedMessages` and `queuedBytes` say nothing),
+    /// and the seed's source is not its code.
+    public var tracedProgram = false
 
     public init() {}
 

@@ -30,12 +30,16 @@ public struct SnapshotReducer: Sendable {
     private var lastAcceptedBeforeCall: PeerAddress?
     /// The last measured cost of a call, shown until the next measurement.
     private var lastCost = 0.0
+    /// A traced program's records: its own queues are out of sight.
+    private var traced = false
     /// How many records were applied.
     public private(set) var applied = 0
 
-    /// `listener` (when known before the first call) is what the first call will watch.
-    public init(listener: Int32 = -1, logCapacity: Int = 200) {
+    /// `listener` (when known before the first call) is what the first call will watch;
+    /// `traced`: the records will come from a traced program (known before its first call).
+    public init(listener: Int32 = -1, logCapacity: Int = 200, traced: Bool = false) {
         self.listener = listener
+        self.traced = traced
         self.inputs = listener >= 0 ? [listener] : []
         self.log = LogRing(capacity: logCapacity)
     }
@@ -46,6 +50,7 @@ public struct SnapshotReducer: Sendable {
         applied.addSaturating(1)
         listener = record.listener
         counters.calls = record.seq
+        if record.origin != nil { traced = true }
         lastAcceptedBeforeCall = lastAccepted
         if record.costMicroseconds > 0 { lastCost = record.costMicroseconds }
         // The lists the call was given; the events below change them as the server did.
@@ -162,6 +167,7 @@ public struct SnapshotReducer: Sendable {
             snapshot.outputs = outputs
         }
         snapshot.queueCap = status.queueCap
+        snapshot.tracedProgram = traced
         snapshot.fdSetSize = status.fdSetSize
         snapshot.listenerPending = status.kernel.listenerPending
         snapshot.lastAcceptedBeforeCall = lastAcceptedBeforeCall

@@ -75,8 +75,6 @@ public enum SeedLog {
             return "handling exceptional condition for \(peer)"
         case .urgent:
             return "urgent data \(payloadText(event)) from \(peer)"
-        case .draining:
-            return "no more data from \(peer): sending its \(event.bytes) queued bytes before closing"
         }
     }
 

@@ -59,25 +59,43 @@ public struct ServerEvent: Sendable, Equatable {
     /// The fields most events leave empty, kept out of line: an echo's two events are then
     /// copied with one reference to retain instead of five.
     private var rare: Rare?
+    /// A payload short enough to be kept inline (the dashboard's and the trace's capture).
+    private var preview: PayloadPreview?
 
     /// errno name for a close on error (ECONNRESET, EPIPE), or the limit that refused.
     public var detail: String? {
         get { rare?.detail }
-        set { rare = Rare.make(detail: newValue, payload: payload, from: from, to: to) }
+        set { rare = Rare.make(detail: newValue, payload: rare?.payload, from: from, to: to) }
     }
     /// The bytes themselves, when the server was asked to keep them (text log, dashboard).
     public var payload: [UInt8]? {
-        get { rare?.payload }
-        set { rare = Rare.make(detail: detail, payload: newValue, from: from, to: to) }
+        get { preview?.bytes ?? rare?.payload }
+        set {
+            preview = newValue.flatMap { PayloadPreview($0) }
+            rare = Rare.make(detail: detail, payload: preview == nil ? newValue : nil, from: from, to: to)
+        }
     }
     /// For `mode` and `backend`: the old and new values.
     public var from: String? {
         get { rare?.from }
-        set { rare = Rare.make(detail: detail, payload: payload, from: newValue, to: to) }
+        set { rare = Rare.make(detail: detail, payload: rare?.payload, from: newValue, to: to) }
     }
     public var to: String? {
         get { rare?.to }
-        set { rare = Rare.make(detail: detail, payload: payload, from: from, to: newValue) }
+        set { rare = Rare.make(detail: detail, payload: rare?.payload, from: from, to: newValue) }
+    }
+
+    /// Keeps the first `limit` bytes of `bytes` as the payload (none when `limit` is 0):
+    /// without an allocation when they fit inline.
+    public mutating func capturePayload(_ bytes: UnsafeRawBufferPointer, limit: Int) {
+        guard limit > 0 else { return }
+        let kept = UnsafeRawBufferPointer(rebasing: bytes.prefix(limit))
+        if let inline = PayloadPreview(kept) {
+            preview = inline
+            if rare?.payload != nil { rare = Rare.make(detail: detail, payload: nil, from: from, to: to) }
+        } else {
+            payload = Array(kept)
+        }
     }
 
     public init(
@@ -92,12 +110,13 @@ public struct ServerEvent: Sendable, Equatable {
         self.peer = peer
         self.reason = reason
         self.direct = direct
-        self.rare = Rare.make(detail: detail, payload: payload, from: from, to: to)
+        self.preview = payload.flatMap { PayloadPreview($0) }
+        self.rare = Rare.make(detail: detail, payload: preview == nil ? payload : nil, from: from, to: to)
     }
 
     public static func == (a: ServerEvent, b: ServerEvent) -> Bool {
         a.kind == b.kind && a.fd == b.fd && a.bytes == b.bytes && a.requested == b.requested && a.peer == b.peer
-            && a.reason == b.reason && a.direct == b.direct && a.detail == b.detail && a.payload == b.payload
+            && a.reason == b.reason && a.direct == b.direct && a.detail == b.detail && a.preview == b.preview && a.rare?.payload == b.rare?.payload
             && a.from == b.from && a.to == b.to
     }
 

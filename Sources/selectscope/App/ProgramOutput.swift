@@ -3,13 +3,15 @@ import Glibc
 #endif
 
 /// A started program's stdout and stderr, read from the pipes that replace them so they never
-/// write over the screen. The status line shows the newest line of either; the stderr lines
-/// are kept apart, as the last of them say why a program ended (a Python traceback's last
-/// lines).
+/// write over the screen. The output pane shows both as they arrive, the status line the
+/// newest line; the stderr lines are also kept apart, as the last of them say why a program
+/// ended (a Python traceback's last lines).
 struct ProgramOutput {
     /// The read ends still open: stdout's, stderr's (each closed at its end of file).
     private(set) var fds: [Int32]
     private(set) var lastLine: String?
+    /// The last of both streams, in the order they were read.
+    private(set) var text = ""
     private var errorText = ""
     /// Bytes of stderr kept: enough for a traceback's last lines.
     private static let errorKeep = 4096
@@ -39,6 +41,8 @@ struct ProgramOutput {
         }
         guard !text.isEmpty else { return false }
         if let line = text.split(separator: "\n").last { lastLine = String(line) }
+        self.text += text
+        if self.text.utf8.count > 4096 { self.text = String(self.text.suffix(2048)) }
         if fd != stdoutFD {
             errorText += text
             if errorText.utf8.count > Self.errorKeep { errorText = String(errorText.suffix(Self.errorKeep / 2)) }

@@ -28,7 +28,7 @@ final class WatchDashboard {
     private let tracer: Tracer
     private let shared = SharedState()
     /// The tracer's records and status; the snapshot is built from them on this thread.
-    private let feed = LiveFeed()
+    private let feed = LiveFeed(traced: true)
     /// Every call's sets, for the timeline view.
     /// The last calls, for the timeline view: filled on this thread from the feed's records.
     private var history = CallHistory()
@@ -374,9 +374,12 @@ final class WatchDashboard {
         if paused { line += tracer.heldThreads > 0 ? " · held at \(shared.held ?? "its call")" : " · pausing" }
         if let endedText { line += " · \(endedText) — q quits" } else if let note = shared.note { line += " · \(note)" }
         if let status = model.status { line += " · \(status)" }
-        if let lastLine = output.lastLine { line += " · output: \(lastLine)" }
+        // The program's output has a pane from 100 columns, or as the chosen view.
+        let outputShown = size.width >= Layout.outputBesideQueuesWidth || model.view == .output
+        if let lastLine = output.lastLine, !outputShown { line += " · output: \(lastLine)" }
         model.status = line
         model.program = "pid \(shown)  \(options.commandLine)"
+        model.programOutput = ProgramOutputPane.lines(of: output.text, limit: 200)
         if let endedText {
             var captured = true
             if case .attach = options.target { captured = false }

@@ -150,6 +150,16 @@ extension Rig {
         return state != "Z" && state != "X"
     }
 
+    /// The live processes whose command line is exactly `argv`.
+    static func processes(withArguments argv: [String]) -> [Int32] {
+        let wanted = argv.joined(separator: "\0") + "\0"
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return String(decoding: data, as: UTF8.self) == wanted && isAlive(pid)
+        }
+    }
+
     static func procStatus(_ pid: Int32, _ key: String) -> String? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix(key + ":") {
