@@ -121,7 +121,8 @@ static struct sock_filter *build_filter(const long *syscalls, int count, unsigne
 }
 
 pid_t ts_spawn_traced(const char *path, char *const argv[], char *const envp[],
-                      const long *syscalls, int count, unsigned long options, int output_fd, int *exec_error_fd) {
+                      const long *syscalls, int count, unsigned long options, int output_fd, int error_fd,
+                      int *exec_error_fd) {
     unsigned short length = 0;
     struct sock_filter *filter = build_filter(syscalls, count, &length);
     if (!filter) return -ENOMEM;
@@ -144,10 +145,8 @@ pid_t ts_spawn_traced(const char *path, char *const argv[], char *const envp[],
         // Child: async-signal-safe calls only.
         close(gate[1]);
         close(report[0]);
-        if (output_fd >= 0) {
-            dup2(output_fd, STDOUT_FILENO);
-            dup2(output_fd, STDERR_FILENO);
-        }
+        if (output_fd >= 0) dup2(output_fd, STDOUT_FILENO);
+        if (error_fd >= 0) dup2(error_fd, STDERR_FILENO);
         setpgid(0, 0);
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
         if (getppid() != parent) _exit(127);
@@ -311,3 +310,81 @@ int ts_wait_signal(const int *signals, int count) {
     if (sigwait(&set, &sig) != 0) return -1;
     return sig;
 }
+
+// The registers that hold a finished call's number and return value. The kernel decides
+// whether to restart an interrupted call from the return value it finds on the way back to
+// user mode, so a tracer that changes it there chooses the restart.
+#if defined(__x86_64__)
+#include <sys/user.h>
+int ts_syscall_return(pid_t tid, long *number, long *value) {
+    struct user_regs_struct regs;
+    if (ptrace(PTRACE_GETREGS, tid, NULL, &regs) != 0) return -1;
+    *number = (long)regs.orig_rax;
+    *value = (long)regs.rax;
+    return 0;
+}
+
+int ts_set_syscall_return(pid_t tid, long value) {
+    struct user_regs_struct regs;
+    if (ptrace(PTRACE_GETREGS, tid, NULL, &regs) != 0) return -1;
+    regs.rax = (unsigned long long)value;
+    return ptrace(PTRACE_SETREGS, tid, NULL, &regs) == 0 ? 0 : -1;
+}
+
+int ts_return_rewritable_after_exit_stop(void) { return 1; }
+#elif defined(__aarch64__)
+#include <elf.h>
+#include <asm/ptrace.h>
+static int get_regs(pid_t tid, struct user_pt_regs *regs) {
+    struct iovec vector = { .iov_base = regs, .iov_len = sizeof *regs };
+    return ptrace(PTRACE_GETREGSET, tid, (void *)NT_PRSTATUS, &vector) == 0 ? 0 : -1;
+}
+
+int ts_syscall_return(pid_t tid, long *number, long *value) {
+    struct user_pt_regs regs;
+    if (get_regs(tid, &regs) != 0) return -1;
+    *number = (long)regs.regs[8];
+    *value = (long)regs.regs[0];
+    return 0;
+}
+
+int ts_set_syscall_return(pid_t tid, long value) {
+    struct user_pt_regs regs;
+    if (get_regs(tid, &regs) != 0) return -1;
+    regs.regs[0] = (unsigned long long)value;
+    struct iovec vector = { .iov_base = &regs, .iov_len = sizeof regs };
+    return ptrace(PTRACE_SETREGSET, tid, (void *)NT_PRSTATUS, &vector) == 0 ? 0 : -1;
+}
+
+// arm64 decides on a restart before it takes the stops that follow a call's exit stop.
+int ts_return_rewritable_after_exit_stop(void) { return 0; }
+#else
+int ts_syscall_return(pid_t tid, long *number, long *value) { (void)tid; (void)number; (void)value; errno = ENOSYS; return -1; }
+int ts_set_syscall_return(pid_t tid, long value) { (void)tid; (void)value; errno = ENOSYS; return -1; }
+int ts_return_rewritable_after_exit_stop(void) { return 0; }
+#endif
+
+// A stopped thread's argument register `index` (0-5), for a call the kernel is about to make
+// again: what the restarted call is given.
+#if defined(__x86_64__)
+int ts_set_syscall_argument(pid_t tid, int index, long value) {
+    struct user_regs_struct regs;
+    if (ptrace(PTRACE_GETREGS, tid, NULL, &regs) != 0) return -1;
+    unsigned long long *slots[6] = { &regs.rdi, &regs.rsi, &regs.rdx, &regs.r10, &regs.r8, &regs.r9 };
+    if (index < 0 || index > 5) { errno = EINVAL; return -1; }
+    *slots[index] = (unsigned long long)value;
+    return ptrace(PTRACE_SETREGS, tid, NULL, &regs) == 0 ? 0 : -1;
+}
+#elif defined(__aarch64__)
+int ts_set_syscall_argument(pid_t tid, int index, long value) {
+    // x0 is the return value by now; the restart takes the first argument from orig_x0.
+    if (index < 1 || index > 5) { errno = EINVAL; return -1; }
+    struct user_pt_regs regs;
+    if (get_regs(tid, &regs) != 0) return -1;
+    regs.regs[index] = (unsigned long long)value;
+    struct iovec vector = { .iov_base = &regs, .iov_len = sizeof regs };
+    return ptrace(PTRACE_SETREGSET, tid, (void *)NT_PRSTATUS, &vector) == 0 ? 0 : -1;
+}
+#else
+int ts_set_syscall_argument(pid_t tid, int index, long value) { (void)tid; (void)index; (void)value; errno = ENOSYS; return -1; }
+#endif

@@ -36,6 +36,9 @@ public struct DashboardModel: Sendable, Equatable {
     /// Events that pause the loop, and whether their chooser is open.
     public var breakpoints: Set<Breakpoint> = []
     public var choosingBreakpoints = false
+    /// The breakpoints the chooser lists, in order (a traced program's exclude the ones it
+    /// cannot hit).
+    public var offeredBreakpoints: [Breakpoint] = Breakpoint.allCases
     /// Finished clients no longer listed.
     public var foldedClients = 0
     /// The last calls, for the timeline view; filled by whatever feeds records.
@@ -43,6 +46,8 @@ public struct DashboardModel: Sendable, Equatable {
     /// A traced program (`selectscope watch`): named in the header instead of the mode and
     /// its exercise title, which are the dashboard's own server's.
     public var program: String?
+    /// The traced program has ended: how, and its last stderr lines; drawn over the log.
+    public var programEnd: ProgramEndNote?
     /// A traced program's last lines of output (stdout and stderr as it wrote them).
     public var programOutput: [String] = []
 

@@ -51,7 +51,12 @@ public enum DashboardRenderer {
             }
         }
         QueuesPane.draw(context, box: layout.queues, on: &grid)
-        LogPane.draw(context, box: layout.log, on: &grid)
+        if let end = model.programEnd {
+            LogPane.draw(context, box: ProgramEndPane.logBox(end, layout.log), on: &grid)
+            ProgramEndPane.draw(end, context, in: layout.log, on: &grid)
+        } else {
+            LogPane.draw(context, box: layout.log, on: &grid)
+        }
         drawFooter(model, context, layout, width: width, height: height, on: &grid)
         return grid
     }

@@ -123,6 +123,9 @@ public struct DashboardState: Sendable, Equatable {
     public var breakpoints: Set<Breakpoint> = []
     /// The breakpoint chooser is open (`p`).
     public var choosingBreakpoints = false
+    /// What the chooser offers, each on its digit: every breakpoint for the built-in server,
+    /// `Breakpoint.traceable` for a traced program.
+    public var offeredBreakpoints: [Breakpoint] = Breakpoint.allCases
     /// A mode asked for but not yet seen in a snapshot: keys typed right after it act on it.
     public var requestedMode: Mode?
     /// When each finished client was first seen finished (by client id), to fold it away.
@@ -364,12 +367,12 @@ public struct DashboardState: Sendable, Equatable {
 
     private mutating func breakpointKey(_ key: Key) -> [DashboardEffect] {
         switch key {
-        case .character(let c) where c.wholeNumberValue.map({ (1...Breakpoint.allCases.count).contains($0) }) == true:
-            let breakpoint = Breakpoint.allCases[c.wholeNumberValue! - 1]
+        case .character(let c) where c.wholeNumberValue.map({ (1...offeredBreakpoints.count).contains($0) }) == true:
+            let breakpoint = offeredBreakpoints[c.wholeNumberValue! - 1]
             if breakpoints.contains(breakpoint) { breakpoints.remove(breakpoint) } else { breakpoints.insert(breakpoint) }
             return [.server(.setBreakpoints(breakpoints))]
         case .character("a"):
-            breakpoints = Set(Breakpoint.allCases)
+            breakpoints = Set(offeredBreakpoints)
             return [.server(.setBreakpoints(breakpoints))]
         case .character("n"):
             breakpoints = []
@@ -512,6 +515,7 @@ public struct DashboardState: Sendable, Equatable {
         model.zoomed = zoomed
         model.breakpoints = breakpoints
         model.choosingBreakpoints = choosingBreakpoints
+        model.offeredBreakpoints = offeredBreakpoints
         model.foldedClients = foldedClients
         return model
     }

@@ -112,3 +112,22 @@ public enum KeyTable {
         bindings.first { $0.keys.contains(key) }
     }
 }
+
+extension KeyTable {
+    /// The keys a screen offers (bar and help): a traced program's mode and backend are its
+    /// own, so their keys are not; the thread key only where there are threads to choose from.
+    public static func offered(tracedProgram: Bool, loopThreads: Int) -> [KeyBinding] {
+        bindings.filter { binding in
+            if tracedProgram && binding.commands.allSatisfy(switchesServer) { return false }
+            if loopThreads < 2 && binding.commands == [.nextThread] { return false }
+            return true
+        }
+    }
+
+    private static func switchesServer(_ command: Command) -> Bool {
+        switch command {
+        case .switchMode, .nextBackend: return true
+        default: return false
+        }
+    }
+}

@@ -222,6 +222,11 @@ public struct Labels: Sendable {
         ascii ? "exercise \(mode.rawValue): \(mode.englishTitle)" : seedTitle(mode)
     }
 
+    /// Which of a traced program's loop threads the screen shows: "thread 2/3 tid 4243".
+    public func thread(tid: Int32, position: Int, of count: Int) -> String {
+        language == .zhTW ? "執行緒 \(position)/\(count) tid \(tid)" : "thread \(position)/\(count) tid \(tid)"
+    }
+
     /// The source pane's title: "source 練習4 使用writefds來傳送".
     public func sourceTitle(_ mode: Mode, ascii: Bool) -> String {
         self[.source] + " " + exercise(mode, ascii: ascii)

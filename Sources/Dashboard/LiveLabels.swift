@@ -35,8 +35,13 @@ extension Labels {
     public func callInFlight(seq: Int) -> String { pick("call \(seq) in flight", "呼叫 \(seq) 進行中") }
 
     public var breakpointsTitle: String { pick("pause when…", "發生時暫停…") }
-    public var breakpointsHint: String { pick("1-7 toggle · a all · n none · esc closes", "1-7 切換 · a 全部 · n 全不 · esc 關閉") }
+    /// The chooser's keys: one digit per breakpoint offered.
+    public func breakpointsHint(count: Int) -> String { pick("1-\(count) toggle · a all · n none · esc closes", "1-\(count) 切換 · a 全部 · n 全不 · esc 關閉") }
     public var breakpointsShort: String { pick("break", "中斷") }
+    /// A traced program's end: the title over its last stderr lines, and when it wrote none.
+    public var lastStderrLines: String { pick("its last stderr lines", "最後的 stderr 輸出") }
+    public var nothingOnStderr: String { pick("(nothing on stderr)", "（stderr 沒有輸出）") }
+    public var stderrNotCaptured: String { pick("(attached: its stderr went to its own terminal)", "（附加追蹤：它的 stderr 在它自己的終端機）") }
 
     public func breakpointName(_ breakpoint: Breakpoint) -> String {
         switch breakpoint {

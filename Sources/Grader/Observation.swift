@@ -114,12 +114,3 @@ public struct Observation: Sendable, Equatable {
     public func clients(withPrefix prefix: String) -> [ClientLog] { clients.filter { $0.role.hasPrefix(prefix) } }
 }
 
-public enum Signals {
-    public static func name(_ signal: Int32) -> String {
-        let names: [Int32: String] = [
-            1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE", 9: "SIGKILL",
-            11: "SIGSEGV", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM", 24: "SIGXCPU", 25: "SIGXFSZ",
-        ]
-        return names[signal] ?? "signal \(signal)"
-    }
-}

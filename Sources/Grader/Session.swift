@@ -210,6 +210,7 @@ final class Session {
         if line.hasPrefix("selectscope: started pid ") { return true }
         guard line.hasPrefix("selectscope: pid ") else { return false }
         return line.contains(" bind(") || line.hasPrefix("selectscope: started pid ") || line.contains(" listening on ") || line.contains(" exited with status ") || line.contains(" killed by ")
+            || line.contains(" has not called listen() in ") || line.contains("(a daemon's fork)")
     }
 
     /// Whether a socket listens on `port` (/proc/net/tcp and tcp6, state 0A), without

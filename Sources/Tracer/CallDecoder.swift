@@ -181,7 +181,14 @@ struct CallDecoder {
             }
             return .listening(fd)
         case (.accept, .accept(_, let address, let lengthAddress)), (.accept4, .accept(_, let address, let lengthAddress)):
-            guard !failed else { break }
+            guard !failed else {
+                // Out of descriptors: the connection waits in the backlog, refused for now
+                // (the built-in server's `refused`, a breakpoint too).
+                if sockets && (errorCode == EMFILE || errorCode == ENFILE) {
+                    thread.events.append(ServerEvent(kind: .refused, detail: ErrnoName.of(errorCode)))
+                }
+                break
+            }
             let fd = Int32(truncatingIfNeeded: result)
             process.closed(fd)
             process.sockets.insert(fd)

@@ -18,6 +18,9 @@ struct ThreadBook {
     var awaitingExit = false
     /// Being detached: its next stop is its last.
     var detaching = false
+    /// The tracer interrupted it (attach, pause): an epoll wait that this cut short must be
+    /// restarted, not fail with EINTR in the program.
+    var interruptedByTracer = false
 
     init(tid: Int32, pid: Int32) {
         self.tid = tid

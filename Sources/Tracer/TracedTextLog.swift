@@ -80,6 +80,15 @@ public final class TracedTextLog {
             return "pid \(pid): \(reason)"
         case .held(let pid, let tid, let call, _, _):
             return "pid \(pid) held at \(call) (tid \(tid))"
+        case .callInFlight, .callReturned:
+            return nil
+        case .breakpointHit(let pid, _, let hit):
+            return "pid \(pid) stopped at call #\(hit.seq): \(hit.breakpoint.rawValue)" + (hit.event.fd >= 0 ? " fd \(hit.event.fd)" : "")
+        case .notListening(let pid, let seconds):
+            let shown = seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+            return "pid \(pid) has not called listen() in \(shown) s: nothing can connect to it yet (it keeps running, traced)"
+        case .forkedAway(let pid, let child, let how):
+            return "pid \(pid) \(how) but its child pid \(child) runs on (a daemon's fork): following pid \(child)"
         }
     }
 }

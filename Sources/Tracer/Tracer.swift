@@ -32,6 +32,11 @@ public final class Tracer: @unchecked Sendable {
     /// Pause requests made / seen by the tracer thread (it must interrupt calls in flight).
     private let pauseRequests = Atomic<Int>(0)
     private let pauseRequestsSeen = Atomic<Int>(0)
+    /// The breakpoints chosen on the screen; `breakpointsArmed` spares the lock when none is.
+    private let breakpoints = Mutex<Set<Breakpoint>>([])
+    private let breakpointsArmed = Atomic<Bool>(false)
+    /// Set by a timer when a started program has had its time to listen.
+    private let listenCheckDue = Atomic<Bool>(false)
     private let ended = NSCondition()
     private var endResult: Result<TraceEnd, TracerError>?
     private var setupResult: Result<Int32, TracerError>?
@@ -48,6 +53,16 @@ public final class Tracer: @unchecked Sendable {
     private var stopping = false
     private var stopDeadline = 0.0
     private var sequence = 0
+    private var sawListen = false
+    /// The thread whose readiness call was let run and not said to be in flight yet: it is
+    /// said once it has run `inFlightDelay` (the call blocks), so the many calls that return
+    /// at once cost a clock read each; and the thread whose call was said to be.
+    private var inFlightUnsaid: Int32?
+    private var inFlightSaid: Int32?
+    /// When `inFlightUnsaid`'s call was let run (monotonic seconds' bit pattern; 0: none),
+    /// for the timer that wakes this thread out of its waitpid to say it.
+    private let inFlightSince = Atomic<UInt64>(0)
+    static let inFlightDelay = 0.02
     /// Threads stopped at the entry of a readiness call while paused, oldest first.
     private var held: [Int32] = []
     /// Calls in flight when the pause came were interrupted, to be held at their re-entry.
@@ -101,7 +116,16 @@ public final class Tracer: @unchecked Sendable {
         while setupResult == nil { ended.wait() }
         let setup = setupResult!
         ended.unlock()
-        return try setup.get()
+        let pid = try setup.get()
+        if options.reportsCallsInFlight { startInFlightTimer() }
+        if case .launch = target, let after = options.listenWarningAfter {
+            DispatchQueue.global().asyncAfter(deadline: .now() + after) { [weak self] in
+                guard let self else { return }
+                listenCheckDue.store(true, ordering: .releasing)
+                if !finished.load(ordering: .acquiring) { wake() }
+            }
+        }
+        return pid
     }
 
     /// Ends tracing: a launched program is killed with everything it started, an attached
@@ -135,6 +159,14 @@ public final class Tracer: @unchecked Sendable {
     /// While paused: lets exactly one held call run; its thread is held again at its next one.
     public func step() {
         stepsRequested.add(1, ordering: .acquiringAndReleasing)
+    }
+
+    /// A call whose record hits one of these holds the program at its next readiness call,
+    /// as a pause would, and says so (`breakpointHit`). A foreign program's queues are
+    /// unknown: `queue-at-cap` never hits.
+    public func setBreakpoints(_ chosen: Set<Breakpoint>) {
+        breakpoints.withLock { $0 = chosen }
+        breakpointsArmed.store(!chosen.isEmpty, ordering: .releasing)
     }
 
     /// Threads held at a readiness call right now.
@@ -178,7 +210,8 @@ public final class Tracer: @unchecked Sendable {
         var reportFD: Int32 = -1
         let options = seizeOptions | UInt(ts_option_seccomp() | ts_option_exitkill())
         let pid = numbers.withUnsafeBufferPointer { calls in
-            ts_spawn_traced(path, argv, environ, calls.baseAddress, Int32(calls.count), options, self.options.outputFD ?? -1, &reportFD)
+            ts_spawn_traced(path, argv, environ, calls.baseAddress, Int32(calls.count), options, self.options.outputFD ?? -1,
+                            self.options.errorFD ?? self.options.outputFD ?? -1, &reportFD)
         }
         guard pid > 0 else { throw .system(call: "start \(path)", errno: -pid) }
         defer { close(reportFD) }
@@ -234,7 +267,10 @@ public final class Tracer: @unchecked Sendable {
         }
         guard !threads.isEmpty else { throw .noSuchProcess(pid) }
         processes[pid] = ProcessInventory.book(pid: pid)
-        for tid in threads.keys { ts_interrupt(tid) }
+        for tid in threads.keys {
+            threads[tid]?.interruptedByTracer = true
+            ts_interrupt(tid)
+        }
         onNotice(.attached(pid: pid, threads: threads.count))
         if let book = processes[pid], book.listener >= 0 {
             onNotice(.listening(pid: pid, fd: book.listener, address: book.listenAddress))
@@ -267,7 +303,17 @@ public final class Tracer: @unchecked Sendable {
         while !threads.isEmpty {
             if !stopping && stopRequested.load(ordering: .acquiring) { beginStop() }
             if stopping && Posix.monotonicSeconds() > stopDeadline { break }
+            if listenCheckDue.exchange(false, ordering: .acquiringAndReleasing) && !sawListen && !stopping {
+                // Said once, and the program is left alone: it may listen later, or be no server.
+                onNotice(.notListening(pid: leader, seconds: options.listenWarningAfter ?? 0))
+            }
             if !stopping { releaseHeld() }
+            if let blocked = inFlightUnsaid, Posix.monotonicSeconds() - Double(bitPattern: inFlightSince.load(ordering: .relaxed)) >= Self.inFlightDelay {
+                // Still in its call after the delay (the timer woke this thread): say so.
+                inFlightUnsaid = nil
+                inFlightSince.store(0, ordering: .relaxed)
+                sayInFlight(blocked)
+            }
             var raw: Int32 = 0
             // With a thread held, nothing may come from the kernel for a long time: poll, so
             // a step or a resume is seen within milliseconds.
@@ -333,6 +379,7 @@ public final class Tracer: @unchecked Sendable {
         if paused && !pauseApplied {
             pauseApplied = true
             for (tid, thread) in threads where thread.awaitingExit && thread.inFlight?.call.isReadiness == true && !held.contains(tid) {
+                threads[tid]?.interruptedByTracer = true
                 ts_interrupt(tid)
             }
         } else if !paused {
@@ -343,6 +390,7 @@ public final class Tracer: @unchecked Sendable {
             if paused { stepsRequested.subtract(1, ordering: .acquiringAndReleasing) }
             let tid = held.removeFirst()
             threads[tid]?.inFlight?.entryTime = now  // blocked time starts when it runs
+            reportRunning(tid)
             ts_syscall(tid, 0)
         }
         heldCount.store(held.count, ordering: .releasing)
@@ -354,22 +402,66 @@ public final class Tracer: @unchecked Sendable {
               pending.call.isReadiness else { return false }
         held.append(tid)
         heldCount.store(held.count, ordering: .releasing)
-        var inputs: [Int32] = [], outputs: [Int32] = []
-        switch pending.entry {
-        case .select(_, let read, let write, _, _, _):
-            (inputs, outputs) = (read, write)
-        case .poll(let fds, _, _):
-            inputs = fds.filter { $0.fd >= 0 && $0.events & 0x3 != 0 }.map(\.fd)
-            outputs = fds.filter { $0.fd >= 0 && $0.events & 0x4 != 0 }.map(\.fd)
-        case .epollWait(let epfd, _, _, _):
-            let interest = processes[thread.pid]?.interest[epfd] ?? [:]
-            inputs = interest.filter { $0.value.events & 0x1 != 0 }.map(\.key).sorted()
-            outputs = interest.filter { $0.value.events & 0x4 != 0 }.map(\.key).sorted()
-        default:
-            break
-        }
+        let (inputs, outputs) = lists(of: pending, pid: thread.pid)
         onNotice(.held(pid: thread.pid, tid: tid, call: pending.call.rawValue, inputs: inputs, outputs: outputs))
         return true
+    }
+
+    /// `inputs` and `outputs` as a readiness call is given them, read at its entry.
+    private func lists(of pending: PendingCall, pid: Int32) -> (inputs: [Int32], outputs: [Int32]) {
+        switch pending.entry {
+        case .select(_, let read, let write, _, _, _):
+            return (read, write)
+        case .poll(let fds, _, _):
+            return (fds.filter { $0.fd >= 0 && $0.events & 0x3 != 0 }.map(\.fd), fds.filter { $0.fd >= 0 && $0.events & 0x4 != 0 }.map(\.fd))
+        case .epollWait(let epfd, _, _, _):
+            let interest = processes[pid]?.interest[epfd] ?? [:]
+            return (interest.filter { $0.value.events & 0x1 != 0 }.map(\.key).sorted(),
+                    interest.filter { $0.value.events & 0x4 != 0 }.map(\.key).sorted())
+        default:
+            return ([], [])
+        }
+    }
+
+    /// A readiness call is let run: for a screen, the call in flight (SPEC §6), said once the
+    /// tracer finds it blocked.
+    private func reportRunning(_ tid: Int32) {
+        guard options.reportsCallsInFlight else { return }
+        inFlightUnsaid = tid
+        inFlightSince.store(Posix.monotonicSeconds().bitPattern, ordering: .relaxed)
+    }
+
+    /// While calls in flight are reported: wakes the tracer's thread out of its waitpid when
+    /// a call has run `inFlightDelay` unsaid (it looks 40 times a second; at machine speed no
+    /// call stays unsaid that long, and nothing is woken).
+    private func startInFlightTimer() {
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global())
+        timer.schedule(deadline: .now() + Self.inFlightDelay, repeating: 0.025, leeway: .milliseconds(5))
+        timer.setEventHandler { [self] in
+            if finished.load(ordering: .acquiring) {
+                timer.cancel()
+                return
+            }
+            let since = inFlightSince.load(ordering: .relaxed)
+            if since != 0 && Posix.monotonicSeconds() - Double(bitPattern: since) >= Self.inFlightDelay { wake() }
+        }
+        timer.resume()
+    }
+
+    private func sayInFlight(_ tid: Int32) {
+        guard let thread = threads[tid], let pending = thread.inFlight, pending.call.isReadiness else { return }
+        let backend: BackendKind, timeout: Double?
+        switch pending.entry {
+        case .select(_, _, _, _, _, let t): (backend, timeout) = (.select, t)
+        case .poll(_, _, let t): (backend, timeout) = (.poll, t)
+        case .epollWait(_, _, _, let t): (backend, timeout) = (.epoll, t)
+        default: return
+        }
+        let call = InFlightCall(seq: sequence + 1, backend: backend, timeout: timeout, startedAt: startTime + pending.entryTime,
+                                name: pending.call.rawValue)
+        let (inputs, outputs) = lists(of: pending, pid: thread.pid)
+        inFlightSaid = tid
+        onNotice(.callInFlight(pid: thread.pid, tid: tid, call: call, inputs: inputs, outputs: outputs))
     }
 
     private func handleWhileDetaching(_ tid: Int32, _ status: WaitStatus) {
@@ -379,6 +471,15 @@ public final class Tracer: @unchecked Sendable {
             return
         }
         guard status.stopped else { return }
+        // Detaching interrupted it: a wait it was in goes on in the program, no EINTR.
+        if status.stopSignal == SIGTRAP | 0x80 {
+            var info = ts_syscall_info()
+            if ts_get_syscall_info(tid, &info) == 0, info.op == UInt8(TS_OP_EXIT) {
+                _ = InterruptedCallRestart.apply(tid: tid, atExitStop: true, pending: threads[tid]?.inFlight, now: now)
+            }
+        } else if status.stopSignal == SIGTRAP && status.event == Int32(TS_EVENT_STOP) {
+            _ = InterruptedCallRestart.apply(tid: tid, atExitStop: false)
+        }
         // A signal on its way in is handed back with the detach, so none is lost.
         let isSignalDelivery = status.stopSignal != (SIGTRAP | 0x80) && status.event == 0 && status.stopSignal != SIGTRAP
         ts_detach(tid, isSignalDelivery ? status.stopSignal : 0)
@@ -389,7 +490,17 @@ public final class Tracer: @unchecked Sendable {
         if status.exited || status.signaled {
             if threads[tid] != nil { finish(&threads[tid]!) }
             let thread = threads.removeValue(forKey: tid)
-            if tid == leader { leaderEnd = status.exited ? .exited(status.exitCode) : .killed(signal: status.termSignal) }
+            if tid == leader {
+                let end: ProgramEnd = status.exited ? .exited(status.exitCode) : .killed(signal: status.termSignal)
+                leaderEnd = end
+                // A daemon's fork: the started process is gone, a process it forked runs on.
+                // Follow that one; its end becomes the program's, and a stop ends it too.
+                if case .launch = target, let child = threads.values.map(\.pid).filter({ $0 != tid }).min() {
+                    leader = child
+                    leaderEnd = nil
+                    onNotice(.forkedAway(pid: tid, child: child, how: end))
+                }
+            }
             if let thread, thread.pid == tid { processes[tid] = nil }
             return
         }
@@ -413,7 +524,13 @@ public final class Tracer: @unchecked Sendable {
             case 0:
                 resume(tid, signal: SIGTRAP)  // a real SIGTRAP for the program
             default:
-                resume(tid, signal: 0)  // PTRACE_INTERRUPT, a new child's first stop
+                // PTRACE_INTERRUPT, a new child's first stop. An attach's interrupt may have
+                // cut an epoll wait short without an exit stop: it is restarted from here.
+                if status.event == Int32(TS_EVENT_STOP), threads[tid]?.interruptedByTracer == true {
+                    threads[tid]?.interruptedByTracer = false
+                    _ = InterruptedCallRestart.apply(tid: tid, atExitStop: false)
+                }
+                resume(tid, signal: 0)
             }
             return
         }
@@ -499,6 +616,7 @@ public final class Tracer: @unchecked Sendable {
         enter(tid, call, info)
         threads[tid]?.awaitingExit = true
         if holdIfPaused(tid) { return }
+        reportRunning(tid)
         ts_syscall(tid, 0)
     }
 
@@ -516,6 +634,7 @@ public final class Tracer: @unchecked Sendable {
             }
             threads[tid]?.awaitingExit = true
             if holdIfPaused(tid) { return }
+            reportRunning(tid)
         } else if info.op == UInt8(TS_OP_EXIT) {
             threads[tid]?.awaitingExit = false
             leave(tid, result: info.rval)
@@ -561,12 +680,30 @@ public final class Tracer: @unchecked Sendable {
     private func leave(_ tid: Int32, result: Int64) {
         guard var thread = threads[tid], let pending = thread.inFlight else { return }
         thread.inFlight = nil
+        var result = result
+        if thread.interruptedByTracer {
+            thread.interruptedByTracer = false
+            if pending.call.isReadiness && result == -Int64(EINTR)
+                && InterruptedCallRestart.apply(tid: tid, atExitStop: true, pending: pending, now: now) {
+                result = InterruptedCallRestart.restartUnlessHandled
+            }
+        }
         // -ERESTARTSYS … -ERESTART_RESTARTBLOCK: interrupted by a signal or a stop; the kernel
         // runs it again (or turns it into EINTR) after the signal.
         if pending.call.isReadiness && (-516 ... -512).contains(result) {
             thread.suspended = pending
             threads[tid] = thread
             return
+        }
+        if pending.call.isReadiness && options.reportsCallsInFlight {
+            if inFlightUnsaid == tid {
+                inFlightUnsaid = nil
+                inFlightSince.store(0, ordering: .relaxed)
+            }
+            if inFlightSaid == tid {
+                inFlightSaid = nil
+                onNotice(.callReturned(pid: thread.pid, tid: tid))
+            }
         }
         guard let process = processes[thread.pid] else {
             threads[tid] = thread
@@ -583,6 +720,7 @@ public final class Tracer: @unchecked Sendable {
         case .listening(let fd):
             let address = ProcessInventory.localAddress(pid: thread.pid, fd: fd)
             process.listenAddress = address
+            sawListen = true
             onNotice(.listening(pid: thread.pid, fd: fd, address: address))
             if options.events == .sockets && !process.reuseAddress.contains(fd) {
                 onNotice(.listenerWithoutReuseAddress(pid: thread.pid, fd: fd))
@@ -619,6 +757,11 @@ public final class Tracer: @unchecked Sendable {
         sequence += 1
         record.seq = sequence
         onRecord(record)
+        if !stopping, breakpointsArmed.load(ordering: .acquiring), let hit = Breakpoint.firstHit(in: record, among: breakpoints.withLock { $0 }) {
+            // Held as a pause holds: this thread at the readiness call it is entering now.
+            holdRequested.store(true, ordering: .releasing)
+            onNotice(.breakpointHit(pid: thread.pid, tid: thread.tid, hit))
+        }
     }
 
     private func finishAll() {

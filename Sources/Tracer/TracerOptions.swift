@@ -14,6 +14,15 @@ public struct TracerOptions: Sendable {
     public var payloadPreview = 64
     /// Where a launched program's stdout and stderr go (nil: this process's own).
     public var outputFD: Int32?
+    /// Where its stderr goes (nil: with its stdout).
+    public var errorFD: Int32?
+    /// Say when each readiness call starts blocking and when it returns (`callInFlight`,
+    /// `callReturned`), for a screen that shows the call in flight; off headless, where
+    /// nobody looks at it and each would cost a notice per call.
+    public var reportsCallsInFlight = false
+    /// After this many seconds without a listen() the program is said never to listen
+    /// (`notListening`); nil never says so.
+    public var listenWarningAfter: Double? = 10
 
     public init(events: Events = .sockets, port: Int? = nil) {
         self.events = events
@@ -43,6 +52,18 @@ public enum TracerNotice: Sendable {
     case untraceable(pid: Int32, reason: String)
     /// Paused: a thread is held at the entry of a readiness call with these lists.
     case held(pid: Int32, tid: Int32, call: String, inputs: [Int32], outputs: [Int32])
+    /// A readiness call began blocking (with `reportsCallsInFlight`): `startedAt` is on
+    /// `Posix.monotonicSeconds()`'s clock, `seq` the number its record will most likely get.
+    case callInFlight(pid: Int32, tid: Int32, call: InFlightCall, inputs: [Int32], outputs: [Int32])
+    /// That call returned (its record follows when the thread makes its next readiness call).
+    case callReturned(pid: Int32, tid: Int32)
+    /// A call's record hit a chosen breakpoint: the thread is held at its next readiness call.
+    case breakpointHit(pid: Int32, tid: Int32, BreakpointHit)
+    /// No listen() seen this many seconds after the start: the program is left running.
+    case notListening(pid: Int32, seconds: Double)
+    /// The started process exited while a child it forked runs on (a daemon's fork): the
+    /// tracing follows the child.
+    case forkedAway(pid: Int32, child: Int32, how: ProgramEnd)
 }
 
 import SelectCore

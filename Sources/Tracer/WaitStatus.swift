@@ -1,3 +1,4 @@
+import SelectCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,7 +33,7 @@ public enum ProgramEnd: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .exited(let code): return "exited with status \(code)"
-        case .killed(let signal): return "killed by signal \(signal) (\(String(cString: strsignal(signal))))"
+        case .killed(let signal): return "killed by \(Signals.name(signal)) (\(String(cString: strsignal(signal))))"
         }
     }
 }

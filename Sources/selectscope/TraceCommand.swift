@@ -71,7 +71,8 @@ struct TraceCommand: ParsableCommand {
         let outputFailed = !output.finish()
         switch end {
         case .programEnded(let end):
-            stderrLine("selectscope: pid \(started) \(end)")
+            // After a daemon's fork the end is the child's, followed since.
+            stderrLine("selectscope: pid \(output.followedChild ?? started) \(end)")
             throw ExitCode(end.shellCode == 0 && outputFailed ? 1 : end.shellCode)
         case .killed:
             stderrLine("selectscope: stopped; pid \(started) and everything it started were killed")
@@ -95,6 +96,8 @@ final class TraceOutput: @unchecked Sendable {
     /// same `LoopDiagnostics` the dashboard's explain pane reads (through its reducer).
     private var diagnostics = LoopDiagnostics()
     private let traceName: String
+    /// The child followed after the started process forked away; read once tracing ended.
+    private(set) var followedChild: Int32?
 
     init(trace: String?, textLog: Bool) throws {
         traceName = trace == "-" ? "stdout" : (trace ?? "")
@@ -132,10 +135,13 @@ final class TraceOutput: @unchecked Sendable {
         case .listening(_, _, let address):
             if let recorder, recorder.listenAddress == nil { recorder.listenAddress = address }
             if let line = TracedTextLog.line(notice) { stderrLine("selectscope: " + line) }
-        case .damage, .listenerWithoutReuseAddress, .portRewritten, .attached, .started, .untraceable:
+        case .damage, .listenerWithoutReuseAddress, .portRewritten, .attached, .started, .untraceable, .notListening, .forkedAway:
+            if case .forkedAway(_, let child, _) = notice { followedChild = child }
             if let line = TracedTextLog.line(notice) { stderrLine("selectscope: " + line) }
-        case .execed, .held:
+        case .execed, .held, .breakpointHit:
             textLog?.write(notice)
+        case .callInFlight, .callReturned:
+            break
         }
     }
 

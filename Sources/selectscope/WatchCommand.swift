@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Dashboard
 import SelectCore
 import Tracer
@@ -25,6 +26,32 @@ struct WatchCommand: ParsableCommand {
     @Option(name: .long, help: "Language of the labels (default: from the locale).")
     var lang: Language?
 
+    @Option(name: .customLong("break"), help: ArgumentHelp(
+        "Hold the program at its next readiness call when one of these events happens (comma-separated): "
+            + Breakpoint.traceable.map(\.rawValue).joined(separator: ", ") + ", or all. `p` in the dashboard changes them.",
+        valueName: "events"))
+    var breakOn: String?
+
+    func validate() throws {
+        _ = try breakpoints()
+    }
+
+    /// `--break`'s events; queue-at-cap is refused: a foreign program's queues are its own.
+    private func breakpoints() throws -> Set<Breakpoint> {
+        guard let breakOn else { return [] }
+        switch Breakpoint.parseList(breakOn) {
+        case .failure(let error):
+            throw ValidationError("--break: \(error)")
+        case .success(let set):
+            if let untraceable = Breakpoint.allCases.first(where: { set.contains($0) && !$0.isTraceable }),
+               !breakOn.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == "all" }) {
+                throw ValidationError("--break: \(untraceable.rawValue) cannot be seen in a traced program (its queues are in its own memory); use: "
+                                      + Breakpoint.traceable.map(\.rawValue).joined(separator: ", ") + ", all")
+            }
+            return set.filter(\.isTraceable)
+        }
+    }
+
     func run() throws {
         Posix.ignoreSIGPIPE()
         let language = lang ?? Language(locale: currentLocaleName())
@@ -33,7 +60,7 @@ struct WatchCommand: ParsableCommand {
         do {
             dashboard = try WatchDashboard(options: .init(
                 target: program.target, tracer: program.tracerOptions,
-                record: record, language: language, commandLine: commandLine))
+                record: record, language: language, commandLine: commandLine, breakpoints: try breakpoints()))
         } catch {
             stderrLine("selectscope: \(error)")
             throw ExitCode(1)

@@ -140,6 +140,19 @@ import Testing
         #expect(!state.choosingBreakpoints)
     }
 
+    /// A traced program is offered six: the digits, `a` and the hint follow what is offered.
+    @Test func theChooserOffersOnlyWhatTheProducerCanHit() {
+        var state = observed()
+        state.offeredBreakpoints = Breakpoint.traceable
+        _ = state.apply(.key(.character("p")))
+        #expect(state.apply(.key(.character("6"))) == [.server(.setBreakpoints([.refused]))])
+        #expect(state.apply(.key(.character("7"))).isEmpty, "no seventh breakpoint")
+        #expect(state.apply(.key(.character("a"))) == [.server(.setBreakpoints(Set(Breakpoint.traceable)))])
+        let screen = DashboardRenderer.render(state.model(asciiOnly: false), width: 100, height: 30).lines
+        #expect(screen.contains { $0.contains("1-6 toggle") })
+        #expect(!screen.contains { $0.contains("queue-at-cap") })
+    }
+
     @Test func aBreakpointHitSaysWhereAndSelectsTheConnection() {
         var state = observed(connections: [Fixtures.connection(5, port: 50001)])
         let event = ServerEvent(kind: .send, fd: 5, bytes: 100, requested: 1000)

@@ -4,6 +4,9 @@ import Clients
 import Testing
 
 /// One table drives dispatch, the key bar and the help overlay.
+/// The keys the dashboard's own server offers (no thread key: it has one loop).
+private let ownServerKeys = KeyTable.offered(tracedProgram: false, loopThreads: 0)
+
 @Suite struct KeyTableTests {
     @Test func everyBoundKeyDispatchesItsCommand() {
         for binding in KeyTable.bindings {
@@ -56,7 +59,7 @@ import Testing
             model.language = language
             let grid = DashboardRenderer.render(model, width: 100, height: 30)
             #expect(grid.locate(language == .en ? "help" : "說明 help") != nil)
-            for binding in KeyTable.bindings {
+            for binding in ownServerKeys {
                 guard let place = grid.locate(binding.help(language)) else {
                     Issue.record("help does not list \(binding.label) in \(language)")
                     continue
@@ -80,7 +83,7 @@ import Testing
     @Test func keyBarShowsEveryBarEntryWhenWide() {
         let grid = DashboardRenderer.render(Fixtures.modeOneGrowingQueues(), width: 160, height: 30)
         let bar = grid.trimmedLines.last!
-        for binding in KeyTable.bindings {
+        for binding in ownServerKeys {
             if let word = binding.bar { #expect(bar.contains("\(binding.label) \(word.en)"), "\(binding.label)") }
         }
         #expect(grid[0, 29].role == .keyBar)
@@ -100,16 +103,16 @@ import Testing
 /// The key bar at every width and language shows the most important keys, in one order.
 @Suite struct KeyBarRankingTests {
     @Test func everyWidthAndLanguageShowsAPrefixOfOneRanking() {
-        let ranking = KeyTable.bindings.enumerated().filter { $0.element.bar != nil }
+        let ranking = ownServerKeys.enumerated().filter { $0.element.bar != nil }
             .sorted { ($0.element.barRank, $0.offset) < ($1.element.barRank, $1.offset) }.map(\.element.label)
-        let order = KeyTable.bindings.filter { $0.bar != nil }.map(\.label)
+        let order = ownServerKeys.filter { $0.bar != nil }.map(\.label)
         for language in Language.allCases {
             for width in stride(from: 60, through: 200, by: 7) {
                 var model = Fixtures.modeOneGrowingQueues()
                 model.language = language
                 let bar = DashboardRenderer.render(model, width: width, height: 24).trimmedLines.last!
                 let shown = order.filter { label in
-                    let words = KeyTable.bindings.first { $0.label == label }!.bar!(language)
+                    let words = ownServerKeys.first { $0.label == label }!.bar!(language)
                     return bar.contains(" \(label) \(words)")
                 }
                 #expect(Set(shown) == Set(ranking.prefix(shown.count)), "\(language) at \(width): \(bar)")

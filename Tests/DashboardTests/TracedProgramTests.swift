@@ -27,6 +27,27 @@ import Testing
         #expect(tracedBar.contains("space step") && tracedBar.contains("c client"))
     }
 
+    /// The end of a traced program: how, and its last stderr lines, in a box at the bottom of
+    /// the log; the log's newest lines stay visible above it.
+    @Test func anEndedProgramShowsHowAndItsLastStderrLines() {
+        var server = Fixtures.server(mode: .one)
+        server.log = (1...30).map { LogEntry(seq: $0, event: ServerEvent(kind: .timeout)) }
+        var model = DashboardModel(server: server)
+        model.program = "pid 7  python3 crash.py"
+        model.programEnd = ProgramEndNote(headline: "pid 7 exited with status 1",
+                                          lastLines: ["    return 1 / 0", "ZeroDivisionError: division by zero"])
+        let lines = DashboardRenderer.render(model, width: 120, height: 36).lines
+        let title = lines.firstIndex { $0.contains("pid 7 exited with status 1") && $0.contains("its last stderr lines") }
+        #expect(title != nil, "\(lines.joined(separator: "\n"))")
+        #expect(lines.contains { $0.contains("ZeroDivisionError: division by zero") })
+        if let title { #expect(lines[title - 1].contains("#30 timeout"), "the newest log line right above the box") }
+        model.programEnd?.lastLines = []
+        #expect(DashboardRenderer.render(model, width: 120, height: 36).lines.contains { $0.contains("(nothing on stderr)") })
+        model.programEnd?.captured = false
+        #expect(DashboardRenderer.render(model, width: 120, height: 36).lines.contains { $0.contains("its stderr went to its own terminal") },
+                "an attached program's stderr was never ours to show")
+    }
+
     @Test func aTracedProgramsOwnQueuesShowAsUnknownNotEmpty() throws {
         var server = Fixtures.server(mode: .one)
         server.queueCap = 0

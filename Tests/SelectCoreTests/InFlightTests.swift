@@ -72,6 +72,32 @@ import Testing
         #expect(error.word == "nope")
     }
 
+    /// A traced call has no timeout or exceptional events (only its socket calls'): its
+    /// result itself hits those breakpoints. A built-in record needs the event.
+    @Test func aTracedCallsResultHitsTimeoutAndExceptional() {
+        var traced = StepRecord()
+        traced.seq = 9
+        traced.timeout = 2
+        traced.origin = CallOrigin(pid: 1, tid: 1, call: "pselect6")
+        #expect(Breakpoint.firstHit(in: traced, among: [.timeout])?.breakpoint == .timeout)
+        #expect(Breakpoint.firstHit(in: traced, among: [.close]) == nil)
+        var interrupted = traced
+        interrupted.interrupted = true
+        interrupted.origin?.error = "EINTR"
+        #expect(Breakpoint.firstHit(in: interrupted, among: [.timeout]) == nil, "a cut-short call did not time out")
+        var exceptional = traced
+        exceptional.readable = [5]
+        exceptional.exceptional = [5]
+        let hit = Breakpoint.firstHit(in: exceptional, among: [.timeout, .exceptional])
+        #expect(hit?.breakpoint == .exceptional && hit?.event.fd == 5 && hit?.seq == 9)
+        var builtIn = traced
+        builtIn.origin = nil
+        #expect(Breakpoint.firstHit(in: builtIn, among: [.timeout]) == nil, "the built-in server says timeout with an event")
+        builtIn.events = [ServerEvent(kind: .timeout)]
+        #expect(Breakpoint.firstHit(in: builtIn, among: [.timeout])?.breakpoint == .timeout)
+        #expect(Breakpoint.traceable == Breakpoint.allCases.filter { $0 != .queueAtCap })
+    }
+
     @Test func theTraceCarriesInterruptedOnlyWhenSet() {
         var record = StepRecord()
         #expect(!TraceEncoder.line(for: record).contains("interrupted"))

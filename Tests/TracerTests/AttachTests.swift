@@ -133,8 +133,9 @@ struct AttachEpollTests {
             try connection.send(text)
             #expect(try connection.receiveString(count: text.utf8.count) == text)
         }
-        // The wait the attach interrupted returned EINTR (epoll_wait is not restarted; the
-        // program says so on stderr and goes on): the comparison is of the calls that returned.
+        // The wait the attach interrupted is restarted, never an EINTR for the program
+        // (epoll_wait is not restarted by the kernel itself): the calls compared are the
+        // ones that returned.
         let records = {
             run.records.filter { record in
                 let traced = record["traced"] as? [String: Any]
@@ -154,5 +155,73 @@ struct AttachEpollTests {
         #expect(run.interrupt() == 0, "\(run.process.transcript)")
         try connection.send("after")
         #expect(try connection.receiveString(count: 5) == "after")
+        #expect(!server.stderr.contains("epoll_wait"), "attach or detach cut its wait short: \(server.stderr)")
+    }
+
+    /// Detaching from the middle of a traced wait restarts it with what was left of its
+    /// timeout, as the kernel restarts select: the program's 5 s timeouts keep their pace.
+    @Test("a wait cut short by the detach is restarted with the rest of its timeout, not all of it again",
+          .enabled(if: Rig.hasCompiler, "needs cc"))
+    func detachKeepsTheTimeoutsPace() throws {
+        let folder = try Rig.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let executable = try Rig.compile("epoll_server", in: folder)
+        let port = try Rig.freePort()
+        let server = try SpawnedProcess(executable, [String(port)], name: "epoll_server")
+        defer { server.stop(grace: 1) }
+        func timeouts() -> Int { server.stdout.components(separatedBy: "readable= writable=").count - 1 }
+        // Attach right after a timeout: the attach restarts that wait (5 s from now).
+        #expect(Rig.waitUntil(timeout: 10) { timeouts() >= 1 }, "\(server.transcript)")
+        let run = try TraceRun(["--pid", String(server.pid)], folder: folder)
+        defer { run.end() }
+        #expect(run.process.waitForStderr(containing: "attached to pid"), "\(run.process.transcript)")
+        let attached = Rig.now()
+        // Detach 2 s into the traced wait: 3 s of it are left.
+        usleep(2_000_000)  // the scenario itself: 2 s of traced waiting, no condition to wait for
+        #expect(run.interrupt() == 0, "\(run.process.transcript)")
+        #expect(Rig.waitUntil(timeout: 10) { timeouts() >= 2 }, "\(server.transcript)")
+        let next = Rig.now() - attached
+        #expect(next < 6.2, "the wait after the detach took its whole timeout again: the timeout came \(next) s after the attach")
+        #expect(!server.stderr.contains("epoll_wait"), "\(server.stderr)")
+    }
+
+    /// Pausing interrupts the wait in flight to hold it at its re-entry; attaching and
+    /// detaching interrupt it too. None of it may reach the program as an EINTR.
+    @Test("watch --pid: attach, pause, resume, detach leave an epoll server serving with no error",
+          .enabled(if: Rig.hasCompiler && TmuxSession.isAvailable, "needs cc and tmux"))
+    func pauseAndDetachLeaveNoEINTR() throws {
+        let folder = try Rig.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let executable = try Rig.compile("epoll_server", in: folder)
+        let port = try Rig.freePort()
+        let server = try SpawnedProcess(executable, [String(port)], name: "epoll_server")
+        defer { server.stop(grace: 1) }
+        var client: LoopbackClient?
+        #expect(Rig.waitUntil(timeout: 15) { client = try? LoopbackClient(port: port); return client != nil })
+        let connection = try #require(client)
+        defer { connection.close() }
+        try connection.send("before")
+        #expect(try connection.receiveString(count: 6) == "before")
+
+        let session = try TmuxSession([try Rig.requireBinary().path, "watch", "--pid", String(server.pid)],
+                                      width: 130, height: 40, environment: ["NO_COLOR": "1"])
+        defer { session.kill() }
+        // Blocked in its wait (5 s timeout) while attached: the call in flight is shown.
+        _ = try session.waitFor("the wait in flight", timeout: 20) { $0.contains { $0.contains("in epoll_wait() #") } }
+        try session.sendKeys("Space")
+        _ = try session.waitFor(text: "held at epoll_wait", timeout: 10)
+        try connection.send("held")
+        #expect(!connection.waitFor(events: Int16(POLLIN), timeout: 0.5), "an echo arrived while held")
+        try session.sendKeys("Enter")
+        #expect(try connection.receiveString(count: 4, timeout: 10) == "held")
+        // Blocked again, then detached from the middle of that wait.
+        _ = try session.waitFor("the wait in flight again", timeout: 10) { $0.contains { $0.contains("in epoll_wait() #") } }
+        try session.sendKeys("q")
+        #expect(try session.waitForExit(timeout: 15) == 0)
+        #expect(Rig.waitUntil(timeout: 5) { Rig.procStatus(server.pid, "TracerPid") == "0" })
+        try connection.send("after")
+        #expect(try connection.receiveString(count: 5, timeout: 10) == "after")
+        #expect(server.isRunning)
+        #expect(!server.stderr.contains("epoll_wait"), "an EINTR reached the program: \(server.stderr)")
     }
 }

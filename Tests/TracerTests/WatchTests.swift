@@ -149,4 +149,37 @@ struct WatchTests {
         #expect(try session.waitForExit(timeout: 15) == 0)
     }
 
+
+    @Test("a program with two loop threads: the accept loop is shown, t shows the other thread's, the header says whose",
+          .enabled(if: TmuxSession.isAvailable && Rig.hasCompiler, "needs tmux and cc"))
+    func tShowsEachLoopThread() throws {
+        let folder = try Rig.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let program = try Rig.compile("two_loops", in: folder)
+        let port = try Rig.freePort()
+        let session = try TmuxSession([try Rig.requireBinary().path, "watch", "--port", String(port), "--", program.path],
+                                      width: 140, height: 40, environment: ["NO_COLOR": "1"])
+        defer { session.kill() }
+        var client: LoopbackClient?
+        #expect(Rig.waitUntil(timeout: 30) { client = try? LoopbackClient(port: port); return client != nil })
+        let connection = try #require(client)
+        defer { connection.close() }
+        try connection.send("echo")
+        #expect(try connection.receiveString(count: 4) == "echo")
+        // The ticker thread called first, but the loop that waits on the listener is shown.
+        let server = try session.waitFor("the accept loop shown", timeout: 20) { screen in
+            screen.first?.contains("thread 2/2 tid") == true && screen.contains { $0.contains("listener 127.0.0.1:\(port)") }
+                && screen.contains { $0.contains("t thread") }
+        }
+        #expect(server.contains { $0.contains("queues 1") }, "\(server.joined(separator: "\n"))")
+        try session.sendKeys("t")
+        let ticker = try session.waitFor("the ticker's loop", timeout: 10) { screen in
+            screen.first?.contains("thread 1/2 tid") == true && screen.contains { $0.contains("queues 0") }
+        }
+        #expect(!ticker.contains { $0.contains("listener 127.0.0.1") }, "\(ticker.joined(separator: "\n"))")
+        try session.sendKeys("t")
+        try session.waitFor("back to the accept loop", timeout: 10) { $0.first?.contains("thread 2/2 tid") == true }
+        try session.sendKeys("q")
+        #expect(try session.waitForExit(timeout: 15) == 0)
+    }
 }

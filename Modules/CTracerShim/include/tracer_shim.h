@@ -34,10 +34,12 @@ uint32_t ts_native_audit_arch(void);
 /// returning SECCOMP_RET_TRACE; all other calls run untraced), in a process group of its
 /// own, killed with its tracer. The child is PTRACE_SEIZEd with `options` before it
 /// execs. Returns the pid, or -errno. `exec_error_fd` receives a pipe's read end on which
-/// the child writes its errno if exec fails (closed on success by O_CLOEXEC). `output_fd`,
-/// when not -1, becomes the child's stdout and stderr (the dashboard shows them in a pane).
+/// the child writes its errno if exec fails (closed on success by O_CLOEXEC). `output_fd`
+/// and `error_fd`, when not -1, become the child's stdout and stderr (the dashboard shows
+/// them; a program's last stderr lines say why it ended).
 pid_t ts_spawn_traced(const char *path, char *const argv[], char *const envp[],
-                      const long *syscalls, int count, unsigned long options, int output_fd, int *exec_error_fd);
+                      const long *syscalls, int count, unsigned long options, int output_fd, int error_fd,
+                      int *exec_error_fd);
 
 long ts_seize(pid_t tid, unsigned long options);
 long ts_interrupt(pid_t tid);
@@ -48,6 +50,18 @@ long ts_detach(pid_t tid, int sig);
 long ts_geteventmsg(pid_t tid, unsigned long *message);
 /// PTRACE_GET_SYSCALL_INFO into the flat struct; 0 or -1 with errno.
 int ts_get_syscall_info(pid_t tid, ts_syscall_info *out);
+
+/// A stopped thread's last call number and the value it returns (from its registers: a stop
+/// on the way back from a call other than its exit stop has no syscall info). 0, or -1 with errno.
+int ts_syscall_return(pid_t tid, long *number, long *value);
+/// Changes the value a stopped thread's call returns. 0, or -1 with errno.
+int ts_set_syscall_return(pid_t tid, long value);
+/// 1 where a changed return value still decides a restart at stops after the exit stop (a
+/// PTRACE_INTERRUPT stop on the way back: x86_64), 0 where only the exit stop can (aarch64).
+int ts_return_rewritable_after_exit_stop(void);
+/// Changes argument `index` (1-5; 0 too on x86_64) of a stopped thread's call before the
+/// kernel restarts it. 0, or -1 with errno.
+int ts_set_syscall_argument(pid_t tid, int index, long value);
 
 unsigned long ts_option_sysgood(void);
 unsigned long ts_option_fork(void);

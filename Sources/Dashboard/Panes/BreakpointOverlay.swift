@@ -6,13 +6,14 @@ enum BreakpointOverlay {
     static func draw(_ context: RenderContext, width: Int, height: Int, on grid: inout TextGrid) {
         let labels = context.labels
         let chosen = context.model.breakpoints
-        var lines: [[Span]] = Breakpoint.allCases.enumerated().map { index, breakpoint in
+        let offered = context.model.offeredBreakpoints
+        var lines: [[Span]] = offered.enumerated().map { index, breakpoint in
             let on = chosen.contains(breakpoint)
             return [Span("\(index + 1) ", .keyName), Span(on ? "[x] " : "[ ] ", on ? .warning : .dim),
                     Span(Format.pad(breakpoint.rawValue, to: 13), on ? .warning : .label), Span(labels.breakpointName(breakpoint))]
         }
         lines.append([])
-        lines.append([Span(labels.breakpointsHint, .dim)])
+        lines.append([Span(labels.breakpointsHint(count: offered.count), .dim)])
         let contentWidth = lines.map(\.displayWidth).max() ?? 0
         let boxWidth = min(width - 2, contentWidth + 4)
         let boxHeight = min(height - 2, lines.count + 2)

@@ -20,6 +20,11 @@ enum HeaderPane {
         ]
         if let program = context.model.program {
             title = [Span(program, .title)]
+            // Several loops: whose this is (t shows the next).
+            let threads = server.loopThreads
+            if threads.count > 1, let shown = server.shownThread, let at = threads.firstIndex(of: shown) {
+                title.append(Span("  " + labels.thread(tid: shown, position: at + 1, of: threads.count), .highlight))
+            }
         } else if context.language == .en, !context.model.asciiOnly, !server.mode.seedTitle.contains(server.mode.englishTitle),
             title.displayWidth + place.displayWidth + DisplayWidth.of(server.mode.englishTitle) + 6 <= rect.width
         {
@@ -65,7 +70,7 @@ enum HeaderPane {
                     [Span(context.glyphs.separator + labels.speed(replay.speed) + context.glyphs.separator, .dim),
                      Span(playing, replay.playing ? .readable : .warning)])
         }
-        let call = context.server.inFlight.map { [Span("  " + labels.inFlight(ResultPane.callName($0.backend), seq: $0.seq), .dim)] } ?? []
+        let call = context.server.inFlight.map { [Span("  " + labels.inFlight(ResultPane.callName($0), seq: $0.seq), .dim)] } ?? []
         switch context.server.runState {
         case .running: return ([Span(labels[.running], .readable)], call)
         case .paused: return ([Span(labels[.paused], .warning)], [Span("  " + labels[.stepHint], .dim)])

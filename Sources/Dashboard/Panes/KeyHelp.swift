@@ -15,22 +15,7 @@ struct KeyHelp {
                 KeyHelp(label: ascii ? $0.asciiLabel : $0.label, bar: $0.bar, rank: $0.barRank, help: $0.help)
             }
         }
-        // A traced program's mode and backend are its own: their keys are not offered; the
-        // thread key only where there are threads to choose from.
-        let traced = context.model.program != nil
-        let threads = context.server.loopThreads.count > 1
-        return KeyTable.bindings.filter { binding in
-            if traced && binding.commands.allSatisfy(Self.switchesServer) { return false }
-            if !threads && binding.commands == [.nextThread] { return false }
-            return true
-        }
-        .map { KeyHelp(label: $0.label, bar: $0.bar, rank: $0.barRank, help: $0.help) }
-    }
-
-    private static func switchesServer(_ command: Command) -> Bool {
-        switch command {
-        case .switchMode, .nextBackend: return true
-        default: return false
-        }
+        return KeyTable.offered(tracedProgram: context.model.program != nil, loopThreads: context.server.loopThreads.count)
+            .map { KeyHelp(label: $0.label, bar: $0.bar, rank: $0.barRank, help: $0.help) }
     }
 }

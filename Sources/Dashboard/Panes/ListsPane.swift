@@ -30,7 +30,8 @@ enum ListsPane {
         if fds.isEmpty {
             var pen = Pen(row: 0, in: area)
             pen.write(context.labels[.empty], .dim, into: &grid)
-            if which == .outputs {
+            // Why is the exercise's to say: a traced program's mode is unknown.
+            if which == .outputs && !server.tracedProgram {
                 let why = Format.fit(context.glyphs.separator + whyNoOutputs(server.mode, context.labels), width: pen.remaining, ellipsis: context.ellipsis)
                 pen.write(why, .dim, into: &grid)
             }

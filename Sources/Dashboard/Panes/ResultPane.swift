@@ -64,6 +64,11 @@ enum ResultPane {
         }
     }
 
+    /// The call in flight as named: a traced program's own system call, else the backend's.
+    static func callName(_ call: InFlightCall) -> String {
+        call.name.map { $0 + "()" } ?? callName(call.backend)
+    }
+
     static func callName(_ backend: BackendKind) -> String {
         switch backend {
         case .select: return "select()"
@@ -77,7 +82,7 @@ enum ResultPane {
     static func inFlightLine(_ call: InFlightCall, _ context: RenderContext, width: Int) -> [Span] {
         let labels = context.labels
         let elapsed = max(0, context.model.now - call.startedAt)
-        var line = [Span(context.glyphs.arrow + " " + labels.inFlight(callName(call.backend), seq: call.seq), .highlight),
+        var line = [Span(context.glyphs.arrow + " " + labels.inFlight(callName(call), seq: call.seq), .highlight),
                     Span("  " + labels.blockedFor(elapsed), .warning)]
         if let timeout = call.timeout {
             line.append(Span("  " + labels[.timeout] + " " + Format.timeout(timeout, none: labels[.none]) + ", " + labels.timeLeft(timeout - elapsed), .label))

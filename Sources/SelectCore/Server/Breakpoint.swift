@@ -28,6 +28,35 @@ public enum Breakpoint: String, CaseIterable, Sendable, Hashable {
         }
     }
 
+    /// Whether a traced program's calls can show the event. A foreign program's queues are in
+    /// its own memory, so the cap of one is never seen: `queue-at-cap` is the built-in
+    /// server's alone.
+    public var isTraceable: Bool { self != .queueAtCap }
+
+    /// The breakpoints a traced program can hit, in the chooser's order.
+    public static var traceable: [Breakpoint] { allCases.filter(\.isTraceable) }
+
+    /// The first chosen breakpoint a call's record hits, with the event that matched. The
+    /// built-in server reports timeouts and exceptional fds as events; a traced program's
+    /// events are only the socket calls it made, so for its calls (`origin` set) the result
+    /// itself counts too: nothing ready after a timeout, an fd in the exceptional set.
+    public static func firstHit(in record: StepRecord, among chosen: Set<Breakpoint>) -> BreakpointHit? {
+        guard !chosen.isEmpty else { return nil }
+        for event in record.events {
+            if let breakpoint = allCases.first(where: { chosen.contains($0) && $0.matches(event) }) {
+                return BreakpointHit(breakpoint: breakpoint, seq: record.seq, event: event)
+            }
+        }
+        guard let origin = record.origin, origin.error == nil, !record.interrupted else { return nil }
+        if chosen.contains(.timeout), record.timeout != nil, record.isEmptyResult {
+            return BreakpointHit(breakpoint: .timeout, seq: record.seq, event: ServerEvent(kind: .timeout))
+        }
+        if chosen.contains(.exceptional), let fd = record.exceptional.first {
+            return BreakpointHit(breakpoint: .exceptional, seq: record.seq, event: ServerEvent(kind: .exceptional, fd: fd))
+        }
+        return nil
+    }
+
     /// Parses `short-send,close` (the `--break` option); `all` is every breakpoint. A word it does not
     /// know is the failure.
     public static func parseList(_ text: String) -> Result<Set<Breakpoint>, BreakpointListError> {

@@ -301,15 +301,11 @@ public final class ServerHost: @unchecked Sendable {
 
     /// Pauses the loop when the call just made produced an event of interest.
     private func checkBreakpoints() {
-        let record = server.lastRecord
-        for event in record.events {
-            guard let breakpoint = Breakpoint.allCases.first(where: { breakpoints.contains($0) && $0.matches(event) }) else { continue }
-            paused = true
-            stepsRequested = 0
-            setRunState(.paused)
-            breakHit.withLock { $0 = BreakpointHit(breakpoint: breakpoint, seq: record.seq, event: event) }
-            return
-        }
+        guard let hit = Breakpoint.firstHit(in: server.lastRecord, among: breakpoints) else { return }
+        paused = true
+        stepsRequested = 0
+        setRunState(.paused)
+        breakHit.withLock { $0 = hit }
     }
 
     /// Safe from any thread: the breakpoint that last paused the loop, once.

@@ -10,6 +10,9 @@ public struct ProducerStatus: Sendable, Equatable {
     public var mode: Mode?
     public var backend: BackendKind?
     public var listenAddress: PeerAddress?
+    /// The listening fd, when the producer learns it before a record says (a traced
+    /// program's listen()): the first call in flight is then shown blocked on the listener.
+    public var listener: Int32?
     /// The per-connection queue cap in bytes (0: unknown).
     public var queueCap = 0
     /// FD_SETSIZE on this system.

@@ -133,12 +133,16 @@ public struct InFlightCall: Sendable, Equatable {
     public var startedAt: Double
     /// The program's own fds in the call (its wake-up pipe), never in `inputs`.
     public var internalFDs: [Int32]
+    /// The system call a traced program made (`pselect6`, `epoll_pwait`); nil for the
+    /// built-in server, whose call is its backend's.
+    public var name: String?
 
-    public init(seq: Int, backend: BackendKind, timeout: Double?, startedAt: Double, internalFDs: [Int32] = []) {
+    public init(seq: Int, backend: BackendKind, timeout: Double?, startedAt: Double, internalFDs: [Int32] = [], name: String? = nil) {
         self.seq = seq
         self.backend = backend
         self.timeout = timeout
         self.startedAt = startedAt
         self.internalFDs = internalFDs
+        self.name = name
     }
 }

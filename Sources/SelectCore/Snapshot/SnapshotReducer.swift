@@ -156,7 +156,7 @@ public struct SnapshotReducer: Sendable {
         snapshot.mode = status.mode ?? lastRecord?.mode ?? .one
         snapshot.backend = status.backend ?? lastRecord?.backend ?? .select
         if let address = status.listenAddress { snapshot.listenAddress = address }
-        snapshot.listener = listener
+        snapshot.listener = listener >= 0 ? listener : status.listener ?? -1
         snapshot.counters = counters
         snapshot.runState = status.runState
         snapshot.inFlight = status.inFlight

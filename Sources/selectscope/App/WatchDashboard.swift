@@ -20,19 +20,23 @@ final class WatchDashboard {
         var record: String?
         var language: Language
         var commandLine: String
+        var breakpoints: Set<Breakpoint> = []
     }
 
     private let options: Options
     private let session: TerminalSession
     private let tracer: Tracer
     private let shared = SharedState()
-    /// The tracer's records and status; the snapshot is built from them on this thread.
-    private let feed = LiveFeed(traced: true)
-    /// Every call's sets, for the timeline view.
-    /// The last calls, for the timeline view: filled on this thread from the feed's records.
-    private var history = CallHistory()
-    private let outputRead: Int32
-    private var outputTail = ""
+    /// The tracer's records and status, a feed per loop thread; the snapshot is built from
+    /// them on this thread.
+    private let feeds = LoopThreadFeeds()
+    /// The thread whose loop is shown (`t`); nil: the accept loop, or the first caller.
+    private var shownThread: Int32?
+    /// The last calls of each loop thread, for the timeline view: filled on this thread
+    /// from the feeds' records.
+    private var histories: [Int32: CallHistory] = [:]
+    /// A started program's stdout and stderr (an attached one's stay where they were).
+    private var output: ProgramOutput
     private var pid: Int32 = 0
     private var paused = false
     /// The screen's whole state; only `DashboardState.update` changes it.
@@ -40,6 +44,8 @@ final class WatchDashboard {
     /// How the program ended, once it has: stays on the status line.
     private var endedText: String?
     private var drawnGeneration = -1
+    /// When the frame drawn last goes stale by itself (the call in flight ticks).
+    private var tickDue: Double?
     private var pacer = FramePacer()
     /// Clients started against the program's listening address, once it is known.
     private var supervisor: ClientSupervisor?
@@ -56,16 +62,22 @@ final class WatchDashboard {
         private(set) var generation = 0
         private var recorder: LineWriter?
         private var wroteFirst = false
+        private var breakpointHit: BreakpointHit?
+        /// What the screen keeps saying about the program: that it forked away, or that it
+        /// has not listened (until it does).
+        private var forkNote: String?
+        private var silentNote: String?
+        private var followed: Int32?
 
         func attach(recorder: LineWriter?) { recorder.map { r in lock.withLock { self.recorder = r } } }
 
-        func add(_ record: StepRecord, to feed: LiveFeed) {
-            feed.publish(record)
+        func add(_ record: StepRecord, to feeds: LoopThreadFeeds) {
+            feeds.publish(record)
             lock.withLock {
                 records += 1
                 if heldCall != nil {
                     heldCall = nil
-                    feed.updateStatus { $0.listsBeforeNextCall = nil }
+                    feeds.updateStatus(of: record.origin?.tid ?? 0) { $0.listsBeforeNextCall = nil }
                 }
                 generation += 1
                 if let recorder {
@@ -76,18 +88,40 @@ final class WatchDashboard {
             }
         }
 
-        func notice(_ notice: TracerNotice, feed: LiveFeed) {
+        func notice(_ notice: TracerNotice, feeds: LoopThreadFeeds) {
             lock.withLock {
                 switch notice {
-                case .listening(_, _, let address):
+                case .listening(_, let fd, let address):
                     guard listenAddress == nil, let address else { return }
                     listenAddress = address
-                    feed.updateStatus { $0.listenAddress = address }
-                case .held(_, _, let call, let inputs, let outputs):
+                    feeds.updateStatus {
+                        $0.listenAddress = address
+                        $0.listener = fd
+                    }
+                case .held(_, let tid, let call, let inputs, let outputs):
                     heldCall = call
                     // The lists the held call is given, shown until its record arrives.
                     let lists = ListsBeforeCall(afterSeq: records, inputs: inputs, outputs: outputs)
-                    feed.updateStatus { $0.listsBeforeNextCall = lists }
+                    feeds.updateStatus(of: tid) {
+                        $0.listsBeforeNextCall = lists
+                        $0.inFlight = nil
+                    }
+                case .callInFlight(_, let tid, let call, let inputs, let outputs):
+                    // Blocked in it now: what it was given, and since when (SPEC §6).
+                    let lists = ListsBeforeCall(afterSeq: records, inputs: inputs, outputs: outputs)
+                    feeds.updateStatus(of: tid) {
+                        $0.inFlight = call
+                        $0.listsBeforeNextCall = lists
+                    }
+                case .callReturned(_, let tid):
+                    feeds.updateStatus(of: tid) { $0.inFlight = nil }
+                case .breakpointHit(_, _, let hit):
+                    breakpointHit = hit
+                case .notListening:
+                    silentNote = TracedTextLog.line(notice)
+                case .forkedAway(_, let child, _):
+                    forkNote = TracedTextLog.line(notice)
+                    followed = child
                 default:
                     return
                 }
@@ -96,36 +130,57 @@ final class WatchDashboard {
         }
 
         var listen: PeerAddress? { lock.withLock { listenAddress } }
+        var note: String? { lock.withLock { forkNote ?? (listenAddress == nil ? silentNote : nil) } }
+        /// The child followed after the started process forked away, if it did.
+        var followedChild: Int32? { lock.withLock { followed } }
+
+        /// The breakpoint that last held the program, once.
+        func takeBreakpointHit() -> BreakpointHit? {
+            lock.withLock {
+                defer { breakpointHit = nil }
+                return breakpointHit
+            }
+        }
         var held: String? { lock.withLock { heldCall } }
         var changes: Int { lock.withLock { generation } }
     }
 
     init(options: Options) throws {
         self.options = options
-        state = DashboardState(language: options.language)
+        state = DashboardState(language: options.language, breakpoints: options.breakpoints)
+        state.offeredBreakpoints = Breakpoint.traceable
         try TerminalSession.checkUsable()
         var tracerOptions = options.tracer
-        // A started program's output goes to a pipe shown on the status line, never over the screen.
-        var fds: [Int32] = [-1, -1]
+        tracerOptions.reportsCallsInFlight = true
+        // A started program's output goes to pipes shown on the status line, never over the screen.
+        var fds: [Int32] = [-1, -1], errorFDs: [Int32] = [-1, -1]
         if case .launch = options.target {
             guard pipe(&fds) == 0 else { throw SystemError("pipe", errno: errno) }
-            for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-            // The child's copy must survive exec: only its end loses O_CLOEXEC, in the child (dup2).
+            guard pipe(&errorFDs) == 0 else {
+                let code = errno
+                for fd in fds { close(fd) }
+                throw SystemError("pipe", errno: code)
+            }
+            for fd in fds + errorFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+            // The child's copies must survive exec: they lose O_CLOEXEC in the child (dup2).
             tracerOptions.outputFD = fds[1]
+            tracerOptions.errorFD = errorFDs[1]
             _ = fcntl(fds[0], F_SETFL, O_NONBLOCK)
+            _ = fcntl(errorFDs[0], F_SETFL, O_NONBLOCK)
         }
-        outputRead = fds[0]
+        output = ProgramOutput(stdout: fds[0], stderr: errorFDs[0])
         tracer = Tracer(target: options.target, options: tracerOptions)
+        tracer.setBreakpoints(options.breakpoints)
         if let path = options.record { shared.attach(recorder: try LineWriter.open(path: path)) }
-        let shared = self.shared, feed = self.feed
+        let shared = self.shared, feeds = self.feeds
         do {
-            pid = try tracer.start(onRecord: { shared.add($0, to: feed) },
-                                   onNotice: { shared.notice($0, feed: feed) })
+            pid = try tracer.start(onRecord: { shared.add($0, to: feeds) },
+                                   onNotice: { shared.notice($0, feeds: feeds) })
         } catch {
-            if fds[0] >= 0 { close(fds[0]); close(fds[1]) }
+            for fd in fds + errorFDs where fd >= 0 { close(fd) }
             throw error
         }
-        if fds[1] >= 0 { close(fds[1]) }
+        for fd in [fds[1], errorFDs[1]] where fd >= 0 { close(fd) }
         session = try TerminalSession()
     }
 
@@ -141,25 +196,39 @@ final class WatchDashboard {
         loop: while true {
             if ended == nil, let end = endBox.value {
                 ended = end
-                endedText = Self.describe(end, pid: pid) + " — q quits"
+                output.drain()
+                paused = false
+                // Its last state stays on screen, the call it was in no longer ticking.
+                feeds.updateStatus {
+                    $0.inFlight = nil
+                    $0.runState = .stopped
+                }
+                endedText = Self.describe(end, pid: shared.followedChild ?? pid)
                 dirty = true
             }
             if shared.changes != drawnGeneration { dirty = true }
+            if !dirty, let due = tickDue, Posix.monotonicSeconds() >= due { dirty = true }
             if dirty && pacer.delay() == 0 {
                 draw()
                 dirty = false
             }
-            var watched = outputRead >= 0 ? [outputRead] : []
-            watched += supervisor?.outputFDs ?? []
+            let watched = output.fds + (supervisor?.outputFDs ?? [])
             let woke = session.wait(forInputOr: watched, timeout: dirty ? max(pacer.delay(), 0.005) : 0.05)
             if !woke.signals.isEmpty || woke.hangup { break }
-            if woke.ready.contains(outputRead) && readOutput() { dirty = true }
+            for fd in output.fds where woke.ready.contains(fd) && output.read(from: fd) { dirty = true }
             if supervisor?.poll() == true {
                 syncCrashHookChildren()
                 dirty = true
             }
             if findPorts() { dirty = true }
             _ = state.apply(.clock(Posix.monotonicSeconds()))
+            if let hit = shared.takeBreakpointHit() {
+                // The tracer holds the program already: the screen says why it stands still.
+                paused = true
+                observe()
+                _ = state.apply(.breakpointHit(hit))
+                dirty = true
+            }
             let inputs = session.readKeys()
             if !inputs.isEmpty { observe() }
             for input in inputs {
@@ -188,7 +257,7 @@ final class WatchDashboard {
     }
 
     /// Carries out what the state asked for; false to quit. A traced program's mode and
-    /// backend are its own, and the tracer has no breakpoints: those effects only say so.
+    /// backend are its own: those effects only say so.
     private func perform(_ effects: [DashboardEffect]) -> Bool {
         for effect in effects {
             switch effect {
@@ -209,11 +278,11 @@ final class WatchDashboard {
             case .server(.switchMode), .server(.switchBackend), .server(.nextBackend):
                 state.requestedMode = nil
                 say("a traced program's mode and backend are its own")
-            case .server(.setBreakpoints):
-                // The chooser shows none set: none would stop the program.
-                state.breakpoints = []
-                say("breakpoints need the dashboard's own server; watch pauses with space")
-            case .server(.stop), .scheduleReplayStep, .showThread:
+            case .server(.setBreakpoints(let chosen)):
+                tracer.setBreakpoints(chosen)
+            case .showThread(let tid):
+                shownThread = tid
+            case .server(.stop), .scheduleReplayStep:
                 break
             case .spawnClient(let kind, let interval):
                 spawn(kind, interval: interval)
@@ -274,26 +343,13 @@ final class WatchDashboard {
         registeredPIDs = running
     }
 
-    private func readOutput() -> Bool {
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        var got = false
-        while true {
-            let count = read(outputRead, &buffer, buffer.count)
-            if count <= 0 { break }
-            outputTail += String(decoding: buffer[0..<count], as: UTF8.self)
-            got = true
-        }
-        if outputTail.count > 4096 { outputTail = String(outputTail.suffix(2048)) }
-        return got
-    }
-
     /// Feeds the state a fresh snapshot (the feed's records since the last frame, applied to
     /// the one reducer) and the client rows.
     private func observe() {
         drawnGeneration = shared.changes
-        let runState: RunState = paused ? (tracer.heldThreads > 0 ? .paused : .stepping) : .running
+        let runState: RunState = endedText != nil ? .stopped : paused ? (tracer.heldThreads > 0 ? .paused : .stepping) : .running
         let kernel = sampleKernelQueues()
-        feed.updateStatus { status in
+        feeds.updateStatus { status in
             status.runState = runState
             if let kernel { status.kernel = kernel }
         }
@@ -303,7 +359,8 @@ final class WatchDashboard {
             return row
         }
         _ = state.apply(.clock(Posix.monotonicSeconds()))
-        _ = state.apply(.observed(feed.snapshot { [self] in history.append($0) }, clients: rows))
+        let snapshot = feeds.snapshot(showing: shownThread) { [self] tid, record in histories[tid, default: CallHistory()].append(record) }
+        _ = state.apply(.observed(snapshot, clients: rows))
     }
 
     private func draw() {
@@ -312,21 +369,27 @@ final class WatchDashboard {
         let size = session.size
         _ = state.apply(.resized(width: size.width, height: size.height))
         var model = state.model(asciiOnly: !session.isUTF8)
-        let lastLine = outputTail.split(separator: "\n").last.map(String.init)
+        let shown = shared.followedChild ?? pid
         // The state first: what a key just did, then the program's own output.
-        var line = "traced: pid \(pid)"
+        var line = "traced: pid \(shown)"
         if paused { line += tracer.heldThreads > 0 ? " · held at \(shared.held ?? "its call")" : " · pausing" }
-        if let endedText { line += " · \(endedText)" }
+        if let endedText { line += " · \(endedText) — q quits" } else if let note = shared.note { line += " · \(note)" }
         if let status = model.status { line += " · \(status)" }
         // The program's output has a pane from 100 columns, or as the chosen view.
         let outputShown = size.width >= Layout.outputBesideQueuesWidth || model.view == .output
-        if let lastLine, !outputShown { line += " · output: \(lastLine)" }
+        if let lastLine = output.lastLine, !outputShown { line += " · output: \(lastLine)" }
         model.status = line
-        model.program = "pid \(pid)  \(options.commandLine)"
-        model.programOutput = ProgramOutputPane.lines(of: outputTail, limit: 200)
-        model.history = history
+        model.program = "pid \(shown)  \(options.commandLine)"
+        model.programOutput = ProgramOutputPane.lines(of: output.text, limit: 200)
+        if let endedText {
+            var captured = true
+            if case .attach = options.target { captured = false }
+            model.programEnd = ProgramEndNote(headline: endedText, lastLines: output.lastErrorLines(6), captured: captured)
+        }
+        model.history = state.server.shownThread.flatMap { histories[$0] } ?? CallHistory()
         session.draw(DashboardRenderer.render(model, width: size.width, height: size.height))
         pacer.drew()
+        tickDue = state.frameStaleAt(model)
     }
 
     private var lastQueueSample = 0.0

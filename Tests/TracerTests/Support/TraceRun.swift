@@ -168,5 +168,10 @@ extension Rig {
         return nil
     }
 
+    /// One of `Tests/TracerTests/Programs/*.py`.
+    static func pythonProgram(_ name: String) -> URL {
+        packageRoot.appendingPathComponent("Tests/TracerTests/Programs/\(name).py")
+    }
+
     static var hasCompiler: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/cc") }
 }
