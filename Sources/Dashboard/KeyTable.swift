@@ -51,7 +51,8 @@ public enum KeyTable {
         bind(.character("b"), .nextBackend, "b", bar: Localized("backend", "後端"), rank: 5,
              help: Localized("next backend: select, poll, epoll", "切換後端：select、poll、epoll")),
         bind(.character("v"), .cycleView, "v", bar: Localized("view", "檢視"), rank: 4,
-             help: Localized("right pane: last call, the seed's source, explain, timeline", "右側窗格切換：上次呼叫、範例原始碼、解說、時間軸")),
+             help: Localized("right pane: last call, source or output, explain, timeline",
+                             "右側窗格切換：上次呼叫、原始碼或輸出、解說、時間軸")),
         KeyBinding(
             actions: [.init(key: .character("+"), command: .fasterClients), .init(key: .character("="), command: .fasterClients),
                       .init(key: .character("-"), command: .slowerClients)],
