@@ -203,7 +203,7 @@ struct AttachEpollTests {
         try connection.send("before")
         #expect(try connection.receiveString(count: 6) == "before")
 
-        let session = try TmuxSession([try Rig.requireBinary().path, "watch", "--pid", String(server.pid)],
+        let session = try WatchScreen.start(["--pid", String(server.pid)],
                                       width: 130, height: 40, environment: ["NO_COLOR": "1"])
         defer { session.kill() }
         // Blocked in its wait (5 s timeout) while attached: the call in flight is shown.

@@ -14,7 +14,7 @@ struct ProgramEndTests {
           .enabled(if: TmuxSession.isAvailable && Rig.python != nil, "needs tmux and python3"))
     func tracebackIsShown() throws {
         let port = try Rig.freePort()
-        let session = try TmuxSession([try Rig.requireBinary().path, "watch", "--port", String(port), "--",
+        let session = try WatchScreen.start(["--port", String(port), "--",
                                        "python3", Rig.pythonProgram("crash_after_recv").path],
                                       width: 120, height: 36, environment: ["NO_COLOR": "1"])
         defer { session.kill() }

@@ -28,7 +28,7 @@ struct ProgramNoticeTests {
     @Test("watch: the status line says a program never listened, and that a daemon's child is followed; q ends both",
           .enabled(if: TmuxSession.isAvailable && Rig.python != nil, "needs tmux and python3"))
     func watchSaysSo() throws {
-        let quiet = try TmuxSession([try Rig.requireBinary().path, "watch", "--listen-wait", "0.5", "--", "sleep", "30"],
+        let quiet = try WatchScreen.start(["--listen-wait", "0.5", "--", "sleep", "30"],
                                     width: 140, height: 30, environment: ["NO_COLOR": "1"])
         defer { quiet.kill() }
         let said = try quiet.waitFor(text: "has not called listen() in 0.5 s", timeout: 20)
@@ -39,7 +39,7 @@ struct ProgramNoticeTests {
         #expect(Rig.waitUntil(timeout: 5) { !Rig.isAlive(sleeper) }, "q ends a program started here")
 
         let port = try Rig.freePort()
-        let daemon = try TmuxSession([try Rig.requireBinary().path, "watch", "--port", String(port), "--",
+        let daemon = try WatchScreen.start(["--port", String(port), "--",
                                       "python3", Rig.pythonProgram("daemon_server").path],
                                      width: 160, height: 30, environment: ["NO_COLOR": "1"])
         defer { daemon.kill() }

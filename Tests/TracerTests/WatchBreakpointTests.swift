@@ -18,7 +18,7 @@ struct WatchBreakpointTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let server = try Rig.homeworkProgram(exercise: 3, part: "server", port: nil, in: folder)
         let port = try Rig.freePort()
-        let session = try TmuxSession([try Rig.requireBinary().path, "watch", "--break", "close", "--port", String(port), "--", "python3", server.path],
+        let session = try WatchScreen.start(["--break", "close", "--port", String(port), "--", "python3", server.path],
                                       width: 130, height: 40, environment: ["NO_COLOR": "1"])
         defer { session.kill() }
         let screen = try session.waitFor("the program traced", timeout: 30) { $0.contains { $0.contains("traced: pid") } }
@@ -65,7 +65,7 @@ struct WatchBreakpointTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let server = try Rig.homeworkProgram(exercise: 5, part: "server", port: nil, in: folder)
         let port = try Rig.freePort()
-        let session = try TmuxSession([try Rig.requireBinary().path, "watch", "--break", "timeout", "--port", String(port), "--", "python3", server.path],
+        let session = try WatchScreen.start(["--break", "timeout", "--port", String(port), "--", "python3", server.path],
                                       width: 130, height: 40, environment: ["NO_COLOR": "1"])
         defer { session.kill() }
         let stopped = try session.waitFor("the timeout breakpoint hit", timeout: 30) { $0.contains { $0.contains("stopped at call #1: timeout") } }
@@ -89,15 +89,5 @@ struct WatchBreakpointTests {
         let words = help.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " ")
         #expect(words.contains("short-send, close, reset, timeout, exceptional, refused, or all"), "\(help.stdout)")
         #expect(!words.contains("queue-at-cap"))
-    }
-}
-
-/// Reading the traced program's pid off the watch screen's status line.
-enum WatchScreen {
-    static func tracedPID(_ screen: [String]) -> Int32 {
-        screen.compactMap { line -> Int32? in
-            guard let range = line.range(of: "traced: pid ") else { return nil }
-            return Int32(line[range.upperBound...].prefix { $0.isNumber })
-        }.first ?? 0
     }
 }

@@ -18,7 +18,7 @@ struct WatchCallInFlightTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let server = try Rig.homeworkProgram(exercise: 3, part: "server", port: nil, in: folder)
         let port = try Rig.freePort()
-        let session = try TmuxSession([try Rig.requireBinary().path, "watch", "--port", String(port), "--", "python3", server.path],
+        let session = try WatchScreen.start(["--port", String(port), "--", "python3", server.path],
                                       width: 130, height: 40, environment: ["NO_COLOR": "1"])
         defer { session.kill() }
         let first = try session.waitFor("the first call in flight", timeout: 30) { screen in
@@ -51,7 +51,7 @@ struct WatchCallInFlightTests {
         // The homework's exercise 5 waits with a timeout.
         let server = try Rig.homeworkProgram(exercise: 5, part: "server", port: nil, in: folder)
         let port = try Rig.freePort()
-        let session = try TmuxSession([try Rig.requireBinary().path, "watch", "--port", String(port), "--", "python3", server.path],
+        let session = try WatchScreen.start(["--port", String(port), "--", "python3", server.path],
                                       width: 130, height: 40, environment: ["NO_COLOR": "1"])
         defer { session.kill() }
         let screen = try session.waitFor("a call in flight with its time left", timeout: 30) { screen in

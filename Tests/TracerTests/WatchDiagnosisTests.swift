@@ -20,15 +20,12 @@ struct WatchDiagnosisTests {
                                              to: folder.appendingPathComponent(name))
         }
         let port = try Rig.freePort()
-        let session = try TmuxSession([try Rig.requireBinary().path, "watch", "--port", String(port), "--",
+        let session = try WatchScreen.start(["--port", String(port), "--",
                                        "python3", folder.appendingPathComponent("spins.py").path],
                                       width: 120, height: 40, environment: ["NO_COLOR": "1"])
         defer { session.kill() }
         let screen = try session.waitFor("the program traced", timeout: 30) { $0.contains { $0.contains("traced: pid") } }
-        let pid = screen.compactMap { line -> Int32? in
-            guard let range = line.range(of: "traced: pid ") else { return nil }
-            return Int32(line[range.upperBound...].prefix { $0.isNumber })
-        }.first ?? 0
+        let pid = WatchScreen.tracedPID(screen)
         #expect(pid > 0)
         defer { if pid > 0 && Rig.isAlive(pid) { kill(pid, SIGKILL) } }
 

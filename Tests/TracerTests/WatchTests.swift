@@ -18,14 +18,11 @@ struct WatchTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let server = try Rig.homeworkProgram(exercise: 3, part: "server", port: nil, in: folder)
         let port = try Rig.freePort()
-        let session = try TmuxSession([try Rig.requireBinary().path, "watch", "--port", String(port), "--", "python3", server.path],
+        let session = try WatchScreen.start(["--port", String(port), "--", "python3", server.path],
                                       width: 120, height: 40)
         defer { session.kill() }
         let screen = try session.waitFor("the program traced", timeout: 30) { $0.contains { $0.contains("traced: pid") } }
-        let pid = screen.compactMap { line -> Int32? in
-            guard let range = line.range(of: "traced: pid ") else { return nil }
-            return Int32(line[range.upperBound...].prefix { $0.isNumber })
-        }.first ?? 0
+        let pid = WatchScreen.tracedPID(screen)
         #expect(pid > 0)
         defer { if pid > 0 && Rig.isAlive(pid) { kill(pid, SIGKILL) } }
 
@@ -64,14 +61,11 @@ struct WatchTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let server = try Rig.homeworkProgram(exercise: 3, part: "server", port: nil, in: folder)
         let port = try Rig.freePort()
-        let session = try TmuxSession([try Rig.requireBinary().path, "watch", "--port", String(port), "--", "python3", server.path],
+        let session = try WatchScreen.start(["--port", String(port), "--", "python3", server.path],
                                       width: 140, height: 40, environment: ["NO_COLOR": "1"])
         defer { session.kill() }
         let screen = try session.waitFor("the program traced", timeout: 30) { $0.contains { $0.contains("traced: pid") } }
-        let pid = screen.compactMap { line -> Int32? in
-            guard let range = line.range(of: "traced: pid ") else { return nil }
-            return Int32(line[range.upperBound...].prefix { $0.isNumber })
-        }.first ?? 0
+        let pid = WatchScreen.tracedPID(screen)
         #expect(pid > 0)
         defer { if pid > 0 && Rig.isAlive(pid) { kill(pid, SIGKILL) } }
         // The header names the program, not the dashboard's own mode.
@@ -120,14 +114,11 @@ struct WatchTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let server = try Rig.homeworkProgram(exercise: 3, part: "server", port: nil, in: folder)
         let port = try Rig.freePort()
-        let session = try TmuxSession([try Rig.requireBinary().path, "watch", "--port", String(port), "--", "python3", server.path],
+        let session = try WatchScreen.start(["--port", String(port), "--", "python3", server.path],
                                       width: 140, height: 40, environment: ["NO_COLOR": "1"])
         defer { session.kill() }
         let screen = try session.waitFor("the program listening", timeout: 30) { $0.first?.contains(":\(port)") == true }
-        let pid = screen.compactMap { line -> Int32? in
-            guard let range = line.range(of: "traced: pid ") else { return nil }
-            return Int32(line[range.upperBound...].prefix { $0.isNumber })
-        }.first ?? 0
+        let pid = WatchScreen.tracedPID(screen)
         defer { if pid > 0 && Rig.isAlive(pid) { kill(pid, SIGKILL) } }
 
         try session.sendKeys("c")
@@ -157,7 +148,7 @@ struct WatchTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let program = try Rig.compile("two_loops", in: folder)
         let port = try Rig.freePort()
-        let session = try TmuxSession([try Rig.requireBinary().path, "watch", "--port", String(port), "--", program.path],
+        let session = try WatchScreen.start(["--port", String(port), "--", program.path],
                                       width: 140, height: 40, environment: ["NO_COLOR": "1"])
         defer { session.kill() }
         var client: LoopbackClient?
