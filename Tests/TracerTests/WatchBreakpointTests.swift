@@ -21,8 +21,7 @@ struct WatchBreakpointTests {
         let session = try WatchScreen.start(["--break", "close", "--port", String(port), "--", "python3", server.path],
                                       width: 130, height: 40, environment: ["NO_COLOR": "1"])
         defer { session.kill() }
-        let screen = try session.waitFor("the program traced", timeout: 30) { $0.contains { $0.contains("traced: pid") } }
-        let pid = WatchScreen.tracedPID(screen)
+        let (screen, pid) = try WatchScreen.waitForTraced(session)
         defer { if pid > 0 && Rig.isAlive(pid) { kill(pid, SIGKILL) } }
         #expect(screen.contains { $0.contains("break close") }, "the log's title names the breakpoint")
 

@@ -24,14 +24,11 @@ struct WatchDiagnosisTests {
                                        "python3", folder.appendingPathComponent("spins.py").path],
                                       width: 120, height: 40, environment: ["NO_COLOR": "1"])
         defer { session.kill() }
-        let screen = try session.waitFor("the program traced", timeout: 30) { $0.contains { $0.contains("traced: pid") } }
-        let pid = WatchScreen.tracedPID(screen)
+        let (_, pid) = try WatchScreen.waitForTraced(session)
         #expect(pid > 0)
         defer { if pid > 0 && Rig.isAlive(pid) { kill(pid, SIGKILL) } }
 
-        var client: LoopbackClient?
-        #expect(Rig.waitUntil(timeout: 30) { client = try? LoopbackClient(port: port); return client != nil })
-        let connection = try #require(client)
+        let connection = try WatchScreen.connect(port: port)
         defer { connection.close() }
         try connection.send("Hello, world")
         #expect(try connection.receiveString(count: 12) == "Hello, world")

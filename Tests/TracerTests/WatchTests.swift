@@ -21,14 +21,11 @@ struct WatchTests {
         let session = try WatchScreen.start(["--port", String(port), "--", "python3", server.path],
                                       width: 120, height: 40)
         defer { session.kill() }
-        let screen = try session.waitFor("the program traced", timeout: 30) { $0.contains { $0.contains("traced: pid") } }
-        let pid = WatchScreen.tracedPID(screen)
+        let (_, pid) = try WatchScreen.waitForTraced(session)
         #expect(pid > 0)
         defer { if pid > 0 && Rig.isAlive(pid) { kill(pid, SIGKILL) } }
 
-        var client: LoopbackClient?
-        #expect(Rig.waitUntil(timeout: 30) { client = try? LoopbackClient(port: port); return client != nil })
-        let connection = try #require(client)
+        let connection = try WatchScreen.connect(port: port)
         defer { connection.close() }
         try connection.send("one")
         #expect(try connection.receiveString(count: 3) == "one")
@@ -64,8 +61,7 @@ struct WatchTests {
         let session = try WatchScreen.start(["--port", String(port), "--", "python3", server.path],
                                       width: 140, height: 40, environment: ["NO_COLOR": "1"])
         defer { session.kill() }
-        let screen = try session.waitFor("the program traced", timeout: 30) { $0.contains { $0.contains("traced: pid") } }
-        let pid = WatchScreen.tracedPID(screen)
+        let (screen, pid) = try WatchScreen.waitForTraced(session)
         #expect(pid > 0)
         defer { if pid > 0 && Rig.isAlive(pid) { kill(pid, SIGKILL) } }
         // The header names the program, not the dashboard's own mode.
@@ -151,9 +147,7 @@ struct WatchTests {
         let session = try WatchScreen.start(["--port", String(port), "--", program.path],
                                       width: 140, height: 40, environment: ["NO_COLOR": "1"])
         defer { session.kill() }
-        var client: LoopbackClient?
-        #expect(Rig.waitUntil(timeout: 30) { client = try? LoopbackClient(port: port); return client != nil })
-        let connection = try #require(client)
+        let connection = try WatchScreen.connect(port: port)
         defer { connection.close() }
         try connection.send("echo")
         #expect(try connection.receiveString(count: 4) == "echo")

@@ -1,4 +1,5 @@
 import Foundation
+import LoopbackTesting
 @testable import ProcessTesting
 
 /// `selectscope watch` under tmux, as a user starts it, and what its screen says.
@@ -15,5 +16,20 @@ enum WatchScreen {
             guard let range = line.range(of: "traced: pid ") else { return nil }
             return Int32(line[range.upperBound...].prefix { $0.isNumber })
         }.first ?? 0
+    }
+
+    /// Waits for the status line to name the traced program; its screen then, and its pid.
+    static func waitForTraced(_ session: TmuxSession) throws -> (screen: [String], pid: Int32) {
+        let screen = try session.waitFor("the program traced", timeout: 30) { $0.contains { $0.contains("traced: pid") } }
+        return (screen, tracedPID(screen))
+    }
+
+    /// A client of the traced program, once it listens on `port`.
+    static func connect(port: Int) throws -> LoopbackClient {
+        var client: LoopbackClient?
+        guard Rig.waitUntil(timeout: 30, { client = try? LoopbackClient(port: port); return client != nil }), let client else {
+            throw Rig.Failure("nothing listened on port \(port) within 30 s")
+        }
+        return client
     }
 }
