@@ -1,4 +1,5 @@
 import Foundation
+import SelectCore
 
 /// The kernel's view of loopback TCP sockets (/proc/net/tcp, tcp6): state and queue
 /// lengths. It answers "has the program read what this client sent?" without the trace: the
@@ -18,7 +19,7 @@ struct KernelSockets {
     init() {
         var entries: [Entry] = []
         for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-            guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
+            guard let text = KernelFile.text(table) else { continue }
             for line in text.split(separator: "\n").dropFirst() {
                 let fields = line.split(separator: " ")
                 guard fields.count > 4,
@@ -37,7 +38,7 @@ struct KernelSockets {
     /// handshake in progress (IPv4 table only: the grader's clients use 127.0.0.1). Cheap
     /// enough to ask every millisecond.
     static func backlogEmpty(port: Int) -> Bool {
-        guard let data = FileManager.default.contents(atPath: "/proc/net/tcp") else { return true }
+        guard let data = KernelFile.read("/proc/net/tcp") else { return true }
         let portText = Array(String(format: ":%04X ", port).utf8)
         var empty = true
         data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
