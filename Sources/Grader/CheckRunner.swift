@@ -89,6 +89,7 @@ public final class CheckRunner {
         main.stop()
         let observation = main.finish()
         if let hit = observation.limitHit { report.notes.append("stopped: \(hit.description)") }
+        report.notes += observation.notes
         // The tracer could not start it at all (no such command, not executable).
         if !observation.listened, observation.records.isEmpty, !observation.outcome.isRunning,
            let line = observation.stderrTail.first(where: { $0.hasPrefix("selectscope: ") && ($0.contains("command not found") || $0.contains("not executable")) }) {

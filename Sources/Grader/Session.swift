@@ -79,6 +79,7 @@ final class Session {
 
     private var traceOffset: UInt64 = 0
     private var recordsSoFar: [StepRecord] = []
+    private var servingThreads = ServingThreads()
 
     /// A program that spins writes thousands of records a second. Consecutive calls that
     /// repeat the one before (same lists, same results, nothing done) are kept as one, and
@@ -95,6 +96,7 @@ final class Session {
         let complete = data[data.startIndex...lastNewline]
         traceOffset += UInt64(complete.count)
         for record in TraceReader.parse(Data(complete)).records {
+            guard servingThreads.admit(record) else { continue }
             if let last = recordsSoFar.last, Self.repeats(record, last) { continue }
             recordsSoFar.append(record)
         }
@@ -184,6 +186,10 @@ final class Session {
             if records.count == before { break }
         }
         if records.count >= Self.recordLimit { result.notes.append("trace cut at \(records.count) calls") }
+        let others = servingThreads.leftOut
+        if others > 0 {
+            result.notes.append("not graded: the readiness calls of \(others) thread\(others == 1 ? "" : "s") that never wait\(others == 1 ? "s" : "") on the listening socket")
+        }
         result.records = Array(records.prefix(Self.recordLimit))
         result.clients = finishedLogs.sorted { $0.index < $1.index }
         result.outcome = stoppedByGrader ? .running : outcome
