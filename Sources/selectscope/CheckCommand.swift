@@ -155,14 +155,24 @@ struct CheckCommand: ParsableCommand {
         throw ExitCode(codes.contains(2) ? 2 : codes.contains(1) ? 1 : 0)
     }
 
-    /// `python3` and other bare names found on PATH, so the sandbox's exec needs no PATH.
+    /// The command as the sandbox must see it: `python3` and other bare names found on PATH
+    /// (its exec has no PATH), and every argument that names a file here made absolute (the
+    /// program runs in a scratch directory, where `python3 hw9_2.py` would find no hw9_2.py).
     private func resolved(_ command: [String]) -> [String] {
-        guard let first = command.first, !first.contains("/") else { return command }
+        guard let first = command.first else { return command }
+        let here = FileManager.default.currentDirectoryPath
+        func absolute(_ argument: String) -> String {
+            guard !argument.hasPrefix("/"), !argument.hasPrefix("-"), !argument.isEmpty,
+                  FileManager.default.fileExists(atPath: argument) else { return argument }
+            return URL(fileURLWithPath: argument, relativeTo: URL(fileURLWithPath: here, isDirectory: true)).standardizedFileURL.path
+        }
+        let arguments = command.dropFirst().map(absolute)
+        if first.contains("/") { return [absolute(first)] + arguments }
         for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
             let path = "\(directory)/\(first)"
-            if access(path, X_OK) == 0 { return [path] + command.dropFirst() }
+            if access(path, X_OK) == 0 { return [path] + arguments }
         }
-        return command
+        return [first] + arguments
     }
 
     private func write(_ text: String, to path: String?) throws {

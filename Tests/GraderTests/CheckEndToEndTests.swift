@@ -31,6 +31,9 @@ import Testing
         let report = try #require(run.report, "no report: \(run.output)")
         let allPassed = report.results.allSatisfy { $0.passed }
         #expect(allPassed, "\(run.output)")
+        #expect(report.results.count == CheckID.checks(for: Exercise(number: mode)!).count)
+        // Graded as any submission is: on the calls the ptrace tracer saw, not its own trace.
+        #expect(report.notes.contains("traced by: ptrace tracer"), "\(report.notes)")
         #expect(run.status == 0)
     }
 
