@@ -72,13 +72,19 @@ enum Scenarios {
 
         // Idle: every client connected, nobody sends. A blocked select() makes no calls.
         let window = exercise.timeout != nil ? 4.6 : 1.5
-        let before = session.records().last?.seq ?? 0
+        session.records()
+        let before = session.latestSeq
         let cpuBefore = session.sandbox.cpuSeconds()
         let started = Posix.monotonicSeconds()
-        while Posix.monotonicSeconds() - started < window && session.alive { usleep(50_000) }
+        // Read as it goes: a spinning program writes megabytes of calls a second.
+        while Posix.monotonicSeconds() - started < window && session.alive {
+            usleep(50_000)
+            session.records()
+        }
         let elapsed = Posix.monotonicSeconds() - started
         let cpu = session.sandbox.cpuSeconds() - cpuBefore
-        let after = session.records().last?.seq ?? before
+        session.records()
+        let after = session.latestSeq
         session.observation.idle = IdleWindow(seconds: elapsed, calls: after - before, cpuSeconds: cpu,
                                               firstSeq: before + 1, lastSeq: after)
         guard session.alive else { return }

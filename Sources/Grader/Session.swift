@@ -87,21 +87,38 @@ final class Session {
     static let recordLimit = 200_000
 
     /// The records written so far: each call reads only the complete lines added since the last.
+    @discardableResult
     func records() -> [StepRecord] {
         guard recordsSoFar.count < Self.recordLimit else { return recordsSoFar }
         guard let handle = FileHandle(forReadingAtPath: tracePath) else { return recordsSoFar }
         defer { try? handle.close() }
         try? handle.seek(toOffset: traceOffset)
         guard let data = try? handle.read(upToCount: 8 << 20), let lastNewline = data.lastIndex(of: UInt8(ascii: "\n")) else { return recordsSoFar }
-        let complete = data[data.startIndex...lastNewline]
+        let complete = [UInt8](data[data.startIndex...lastNewline])
         traceOffset += UInt64(complete.count)
-        for record in TraceReader.parse(Data(complete)).records {
-            guard servingThreads.admit(record) else { continue }
+        var start = 0
+        while start < complete.count, let end = complete[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            let line = complete[start..<end]
+            start = end + 1
+            if let seq = repeatedLine.repeatedSeq(line) {
+                if repeatedLine.previousAdmitted { latestSeq = max(latestSeq, seq) }
+                continue
+            }
+            guard let record = TraceReader.parse(Data(line)).records.first else { continue }
+            let admitted = servingThreads.admit(record)
+            repeatedLine.decoded(repeatable: !admitted || (record.events.isEmpty && !record.isEmptyResult), admitted: admitted)
+            guard admitted else { continue }
+            latestSeq = max(latestSeq, record.seq)
             if let last = recordsSoFar.last, Self.repeats(record, last) { continue }
             recordsSoFar.append(record)
         }
         return recordsSoFar
     }
+
+    private var repeatedLine = RepeatedLine()
+    /// The number of the graded loop's latest call, repeats folded away included: calls made
+    /// in a window are the difference of two of these.
+    private(set) var latestSeq = 0
 
     /// Waits until `condition` holds on the records so far, the program dies, or the deadline.
     @discardableResult
