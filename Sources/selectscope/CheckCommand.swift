@@ -104,6 +104,22 @@ struct CheckCommand: ParsableCommand {
         for file in files where !FileManager.default.fileExists(atPath: file) {
             throw ValidationError("no such file: \(file)")
         }
+        // `python3 hw9_2.py` with a typo would run python only to have it fail: say so now.
+        if command.count >= 2, (command[0] as NSString).lastPathComponent.hasPrefix("python"), command[1].hasSuffix(".py"),
+           !FileManager.default.fileExists(atPath: command[1]) {
+            throw ValidationError("no such file: \(command[1])")
+        }
+        // A report that cannot be written is found out before the checks run, not after.
+        for (option, path) in [("--json", json), ("--junit", junit)] {
+            guard let path, path != "-" else { continue }
+            let folder = (path as NSString).deletingLastPathComponent
+            let directory = folder.isEmpty ? "." : folder
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("\(option) \(path): no such folder \(directory)")
+            }
+            guard access(directory, W_OK) == 0 else { throw ValidationError("\(option) \(path): folder \(directory) is not writable") }
+        }
     }
 
     func run() throws {
@@ -184,7 +200,7 @@ struct CheckCommand: ParsableCommand {
         do {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
         } catch {
-            stderrLine("selectscope: cannot write \(path): \(error.localizedDescription)")
+            stderrLine("selectscope: cannot write \(path): \((error as NSError).localizedFailureReason ?? error.localizedDescription)")
             throw ExitCode(2)
         }
     }
