@@ -100,19 +100,30 @@ final class Session {
         guard let data = try? handle.read(upToCount: 8 << 20), let lastNewline = data.lastIndex(of: UInt8(ascii: "\n")) else { return recordsSoFar }
         let complete = [UInt8](data[data.startIndex...lastNewline])
         traceOffset += UInt64(complete.count)
+        // The lines to decode, all at once; after each, the latest number of its repeats.
+        var kept: [UInt8] = []
+        var repeatsAfter: [Int] = []
         var start = 0
         while start < complete.count, let end = complete[start...].firstIndex(of: UInt8(ascii: "\n")) {
             let line = complete[start..<end]
             start = end + 1
+            if line.isEmpty { continue }
             if let seq = repeatedLine.repeatedSeq(line) {
-                if repeatedLine.previousAdmitted { latestSeq = max(latestSeq, seq) }
+                if repeatsAfter.isEmpty {
+                    if lastAdmitted { latestSeq = max(latestSeq, seq) }  // repeats the last call read before
+                } else {
+                    repeatsAfter[repeatsAfter.count - 1] = seq
+                }
                 continue
             }
-            guard let record = TraceReader.parse(Data(line)).records.first else { continue }
-            let admitted = servingThreads.admit(record)
-            repeatedLine.decoded(repeatable: !admitted || (record.events.isEmpty && !record.isEmptyResult), admitted: admitted)
-            guard admitted else { continue }
-            latestSeq = max(latestSeq, record.seq)
+            kept += line
+            kept.append(UInt8(ascii: "\n"))
+            repeatsAfter.append(0)
+        }
+        for (index, record) in TraceReader.parse(Data(kept)).records.enumerated() {
+            lastAdmitted = servingThreads.admit(record)
+            guard lastAdmitted else { continue }
+            latestSeq = max(latestSeq, record.seq, repeatsAfter[index])
             if let last = recordsSoFar.last, Self.repeats(record, last) { continue }
             recordsSoFar.append(record)
         }
@@ -120,6 +131,8 @@ final class Session {
     }
 
     private var repeatedLine = RepeatedLine()
+    /// Whether the last call decoded belongs to the graded loop (so do its repeats).
+    private var lastAdmitted = false
     /// The number of the graded loop's latest call, repeats folded away included: calls made
     /// in a window are the difference of two of these.
     private(set) var latestSeq = 0

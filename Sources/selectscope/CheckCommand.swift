@@ -60,18 +60,20 @@ struct CheckCommand: ParsableCommand {
     @Flag(name: .customLong("no-namespace"), help: "Do not isolate the network (run on the host's loopback).")
     var noNamespace = false
 
-    @Argument(parsing: .captureForPassthrough, help: "Submission files (.py or executables), or -- and the command to check.")
+    // Files and options mix in any order (`check --exercise 2 a.py b.py --jobs 2`); what
+    // follows `--` is the command, its own options included, and comes last.
+    @Argument(help: "Submission files (.py or executables), or -- and the command to check.")
     var arguments: [String] = []
 
     /// The command after `--` (one submission), or nothing.
     var command: [String] {
-        guard let terminator = arguments.firstIndex(of: "--") else { return [] }
-        return Array(arguments[(terminator + 1)...])
+        guard let terminator = CommandLine.arguments.firstIndex(of: "--") else { return [] }
+        return Array(arguments.suffix(CommandLine.arguments.count - terminator - 1))
     }
 
-    /// The files before any `--`.
+    /// The files (everything before any `--`).
     var files: [String] {
-        Array(arguments.prefix { $0 != "--" })
+        Array(arguments.dropLast(command.count))
     }
 
     /// Whether this build has the ptrace tracer (`selectscope trace`). Without it, Python
@@ -81,9 +83,6 @@ struct CheckCommand: ParsableCommand {
     func validate() throws {
         guard Exercise(number: exercise) != nil else {
             throw ValidationError("--exercise must be 1, 2, 3, 4 or 5 (got \(exercise))")
-        }
-        if arguments.contains("--") && !files.isEmpty {
-            throw ValidationError("give either a command after -- or submission files (not both)")
         }
         if files.isEmpty == command.isEmpty {
             throw ValidationError("give either a command after -- or submission files (not both)")
