@@ -147,17 +147,30 @@ final class ProbeClient {
         return true
     }
 
-    /// Waits until `count` bytes in all came back, or the server closed, or the deadline.
+    /// Waits until `count` bytes in all came back, or the server closed, or the deadline; with
+    /// `idle`, also gives up once nothing at all has come back for that long (a program that
+    /// never echoes is not waited on for the whole deadline).
     @discardableResult
-    func receive(upTo count: Int, timeout: Double) -> Bool {
+    func receive(upTo count: Int, timeout: Double, idle: Double? = nil) -> Bool {
         let deadline = Posix.monotonicSeconds() + timeout
+        var lastProgress = Posix.monotonicSeconds()
+        var seen = log.received.count
         while log.received.count < count {
-            let left = deadline - Posix.monotonicSeconds()
+            let now = Posix.monotonicSeconds()
+            let left = deadline - now
             if left <= 0 {
                 log.problem = log.problem ?? "got \(log.received.count) of \(count) B within \(Int(timeout)) s"
                 return false
             }
+            if let idle, now - lastProgress > idle {
+                log.problem = log.problem ?? "got \(log.received.count) of \(count) B, then nothing for \(Int(idle)) s"
+                return false
+            }
             if wait(Int16(POLLIN), timeout: min(left, 0.2)) && !drain() { return log.received.count >= count }
+            if log.received.count > seen {
+                seen = log.received.count
+                lastProgress = Posix.monotonicSeconds()
+            }
         }
         return true
     }

@@ -143,7 +143,7 @@ final class Sandbox {
     /// without cgroups the members of its process groups.
     func members() -> [Int32] {
         if let directory = cgroups["pids"] ?? cgroups.values.first {
-            let text = (try? String(contentsOfFile: directory + "/cgroup.procs", encoding: .utf8)) ?? ""
+            let text = KernelFile.text(directory + "/cgroup.procs") ?? ""
             return text.split(separator: "\n").compactMap { Int32($0) }.filter { !Self.isZombie($0) }
         }
         var found: [Int32] = []
@@ -158,7 +158,7 @@ final class Sandbox {
 
     /// Fields of /proc/PID/stat after the command name: state, ppid, pgrp, …
     static func stat(of pid: Int32) -> [String]? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        guard let text = KernelFile.text("/proc/\(pid)/stat"),
               let close = text.lastIndex(of: ")") else { return nil }
         return text[text.index(after: close)...].split(separator: " ").map(String.init)
     }
@@ -169,7 +169,7 @@ final class Sandbox {
     func residentBytes() -> Int {
         var total = 0
         for pid in members() {
-            guard let text = try? String(contentsOfFile: "/proc/\(pid)/statm", encoding: .utf8) else { continue }
+            guard let text = KernelFile.text("/proc/\(pid)/statm") else { continue }
             let fields = text.split(separator: " ")
             if fields.count > 1, let pages = Int(fields[1]) { total += pages * Int(sysconf(Int32(_SC_PAGESIZE))) }
         }

@@ -15,6 +15,10 @@ final class Session {
     private(set) var pid: Int32 = -1
     private(set) var outcome: ProcessOutcome = .running
     private(set) var clients: [ProbeClient] = []
+    /// How long a client waits for its message to be handled. 3 s; the grader gives a program
+    /// that echoed nothing at all in its behaviour run 1 s in its later runs, where every
+    /// client would otherwise wait the whole 3 s for a reply that never comes.
+    var replyTimeout = 3.0
     private var finishedLogs: [ClientLog] = []
     var observation: Observation
 
@@ -79,6 +83,7 @@ final class Session {
 
     private var traceOffset: UInt64 = 0
     private var recordsSoFar: [StepRecord] = []
+    private var servingThreads = ServingThreads()
 
     /// A program that spins writes thousands of records a second. Consecutive calls that
     /// repeat the one before (same lists, same results, nothing done) are kept as one, and
@@ -86,20 +91,51 @@ final class Session {
     static let recordLimit = 200_000
 
     /// The records written so far: each call reads only the complete lines added since the last.
+    @discardableResult
     func records() -> [StepRecord] {
         guard recordsSoFar.count < Self.recordLimit else { return recordsSoFar }
         guard let handle = FileHandle(forReadingAtPath: tracePath) else { return recordsSoFar }
         defer { try? handle.close() }
         try? handle.seek(toOffset: traceOffset)
         guard let data = try? handle.read(upToCount: 8 << 20), let lastNewline = data.lastIndex(of: UInt8(ascii: "\n")) else { return recordsSoFar }
-        let complete = data[data.startIndex...lastNewline]
+        let complete = [UInt8](data[data.startIndex...lastNewline])
         traceOffset += UInt64(complete.count)
-        for record in TraceReader.parse(Data(complete)).records {
+        // The lines to decode, all at once; after each, the latest number of its repeats.
+        var kept: [UInt8] = []
+        var repeatsAfter: [Int] = []
+        var start = 0
+        while start < complete.count, let end = complete[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            let line = complete[start..<end]
+            start = end + 1
+            if line.isEmpty { continue }
+            if let seq = repeatedLine.repeatedSeq(line) {
+                if repeatsAfter.isEmpty {
+                    if lastAdmitted { latestSeq = max(latestSeq, seq) }  // repeats the last call read before
+                } else {
+                    repeatsAfter[repeatsAfter.count - 1] = seq
+                }
+                continue
+            }
+            kept += line
+            kept.append(UInt8(ascii: "\n"))
+            repeatsAfter.append(0)
+        }
+        for (index, record) in TraceReader.parse(Data(kept)).records.enumerated() {
+            lastAdmitted = servingThreads.admit(record)
+            guard lastAdmitted else { continue }
+            latestSeq = max(latestSeq, record.seq, repeatsAfter[index])
             if let last = recordsSoFar.last, Self.repeats(record, last) { continue }
             recordsSoFar.append(record)
         }
         return recordsSoFar
     }
+
+    private var repeatedLine = RepeatedLine()
+    /// Whether the last call decoded belongs to the graded loop (so do its repeats).
+    private var lastAdmitted = false
+    /// The number of the graded loop's latest call, repeats folded away included: calls made
+    /// in a window are the difference of two of these.
+    private(set) var latestSeq = 0
 
     /// Waits until `condition` holds on the records so far, the program dies, or the deadline.
     @discardableResult
@@ -116,10 +152,26 @@ final class Session {
     /// Sends a message as the exercise's client would and waits until it was handled: its
     /// echo came back (exercises 2–5), or the program read it all (exercise 1).
     @discardableResult
-    func deliver(_ bytes: [UInt8], by client: ProbeClient, timeout: Double = 3) -> Bool {
+    func deliver(_ bytes: [UInt8], by client: ProbeClient, timeout: Double? = nil) -> Bool {
+        let timeout = timeout ?? replyTimeout
         if exercise.echoes { return client.exchange(bytes, timeout: timeout) }
         guard client.send(bytes, timeout: timeout) else { return false }
         return waitUntilRead(by: client, timeout: timeout)
+    }
+
+    /// Waits until each of `clients` was handled (its echo back in full, or, exercise 1, its
+    /// bytes read), all within one deadline: clients sent at once are answered at once, and a
+    /// program that answers none is not waited on once per client.
+    func awaitHandled(_ clients: [ProbeClient], timeout: Double? = nil) {
+        let deadline = Posix.monotonicSeconds() + (timeout ?? replyTimeout)
+        for client in clients {
+            let left = max(0.05, deadline - Posix.monotonicSeconds())
+            if exercise.echoes {
+                client.receive(upTo: client.log.sent.count, timeout: left)
+            } else {
+                waitUntilRead(by: client, timeout: left)
+            }
+        }
     }
 
     /// Waits until the program has read everything `client` sent (the kernel's receive queue
@@ -184,6 +236,10 @@ final class Session {
             if records.count == before { break }
         }
         if records.count >= Self.recordLimit { result.notes.append("trace cut at \(records.count) calls") }
+        let others = servingThreads.leftOut
+        if others > 0 {
+            result.notes.append("not graded: the readiness calls of \(others) thread\(others == 1 ? "" : "s") that never wait\(others == 1 ? "s" : "") on the listening socket")
+        }
         result.records = Array(records.prefix(Self.recordLimit))
         result.clients = finishedLogs.sorted { $0.index < $1.index }
         result.outcome = stoppedByGrader ? .running : outcome

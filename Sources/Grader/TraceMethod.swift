@@ -25,16 +25,17 @@ public enum TraceMethod: Sendable, Equatable {
         }
     }
 
-    /// The method for `command`: the built-in server traces itself; with a tracer everything
-    /// else goes through it; without one only Python programs can be traced (in-process).
+    /// The method for `command`: with a tracer, every program goes through it, the built-in
+    /// server included (it is graded as any submission is, on the calls it makes). Without
+    /// one, Python programs are traced in-process and the built-in server traces itself.
     public static func choose(for command: [String], selectscope: String, tracerAvailable: Bool) -> TraceMethod? {
         guard let first = command.first else { return nil }
-        if command.count >= 2 && command[1] == "server" && (first == selectscope || first.hasSuffix("/selectscope") || first == "selectscope") {
-            return .selfTracing
-        }
         if tracerAvailable { return .tracer(executable: selectscope) }
         if command.count >= 2 && (first.hasSuffix("python3") || first.hasSuffix("python")) && command[1].hasSuffix(".py") {
             return .pythonShim
+        }
+        if command.count >= 2 && command[1] == "server" && (first == selectscope || first.hasSuffix("/selectscope") || first == "selectscope") {
+            return .selfTracing
         }
         return nil
     }

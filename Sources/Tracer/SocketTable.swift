@@ -74,18 +74,7 @@ enum SocketTable {
 /// Small reads of /proc files and links.
 enum ProcFiles {
     static func read(_ path: String, limit: Int = 1 << 22) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var data: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while data.count < limit {
-            let count = Glibc.read(fd, &buffer, buffer.count)
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 { break }
-            data += buffer[0..<count]
-        }
-        return String(decoding: data, as: UTF8.self)
+        KernelFile.text(path, limit: limit)
     }
 
     static func link(_ path: String) -> String? {

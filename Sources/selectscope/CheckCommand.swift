@@ -60,18 +60,20 @@ struct CheckCommand: ParsableCommand {
     @Flag(name: .customLong("no-namespace"), help: "Do not isolate the network (run on the host's loopback).")
     var noNamespace = false
 
-    @Argument(parsing: .captureForPassthrough, help: "Submission files (.py or executables), or -- and the command to check.")
+    // Files and options mix in any order (`check --exercise 2 a.py b.py --jobs 2`); what
+    // follows `--` is the command, its own options included, and comes last.
+    @Argument(help: "Submission files (.py or executables), or -- and the command to check.")
     var arguments: [String] = []
 
     /// The command after `--` (one submission), or nothing.
     var command: [String] {
-        guard let terminator = arguments.firstIndex(of: "--") else { return [] }
-        return Array(arguments[(terminator + 1)...])
+        guard let terminator = CommandLine.arguments.firstIndex(of: "--") else { return [] }
+        return Array(arguments.suffix(CommandLine.arguments.count - terminator - 1))
     }
 
-    /// The files before any `--`.
+    /// The files (everything before any `--`).
     var files: [String] {
-        Array(arguments.prefix { $0 != "--" })
+        Array(arguments.dropLast(command.count))
     }
 
     /// Whether this build has the ptrace tracer (`selectscope trace`). Without it, Python
@@ -81,9 +83,6 @@ struct CheckCommand: ParsableCommand {
     func validate() throws {
         guard Exercise(number: exercise) != nil else {
             throw ValidationError("--exercise must be 1, 2, 3, 4 or 5 (got \(exercise))")
-        }
-        if arguments.contains("--") && !files.isEmpty {
-            throw ValidationError("give either a command after -- or submission files (not both)")
         }
         if files.isEmpty == command.isEmpty {
             throw ValidationError("give either a command after -- or submission files (not both)")
@@ -103,6 +102,22 @@ struct CheckCommand: ParsableCommand {
         }
         for file in files where !FileManager.default.fileExists(atPath: file) {
             throw ValidationError("no such file: \(file)")
+        }
+        // `python3 hw9_2.py` with a typo would run python only to have it fail: say so now.
+        if command.count >= 2, (command[0] as NSString).lastPathComponent.hasPrefix("python"), command[1].hasSuffix(".py"),
+           !FileManager.default.fileExists(atPath: command[1]) {
+            throw ValidationError("no such file: \(command[1])")
+        }
+        // A report that cannot be written is found out before the checks run, not after.
+        for (option, path) in [("--json", json), ("--junit", junit)] {
+            guard let path, path != "-" else { continue }
+            let folder = (path as NSString).deletingLastPathComponent
+            let directory = folder.isEmpty ? "." : folder
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("\(option) \(path): no such folder \(directory)")
+            }
+            guard access(directory, W_OK) == 0 else { throw ValidationError("\(option) \(path): folder \(directory) is not writable") }
         }
     }
 
@@ -155,14 +170,24 @@ struct CheckCommand: ParsableCommand {
         throw ExitCode(codes.contains(2) ? 2 : codes.contains(1) ? 1 : 0)
     }
 
-    /// `python3` and other bare names found on PATH, so the sandbox's exec needs no PATH.
+    /// The command as the sandbox must see it: `python3` and other bare names found on PATH
+    /// (its exec has no PATH), and every argument that names a file here made absolute (the
+    /// program runs in a scratch directory, where `python3 hw9_2.py` would find no hw9_2.py).
     private func resolved(_ command: [String]) -> [String] {
-        guard let first = command.first, !first.contains("/") else { return command }
+        guard let first = command.first else { return command }
+        let here = FileManager.default.currentDirectoryPath
+        func absolute(_ argument: String) -> String {
+            guard !argument.hasPrefix("/"), !argument.hasPrefix("-"), !argument.isEmpty,
+                  FileManager.default.fileExists(atPath: argument) else { return argument }
+            return URL(fileURLWithPath: argument, relativeTo: URL(fileURLWithPath: here, isDirectory: true)).standardizedFileURL.path
+        }
+        let arguments = command.dropFirst().map(absolute)
+        if first.contains("/") { return [absolute(first)] + arguments }
         for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
             let path = "\(directory)/\(first)"
-            if access(path, X_OK) == 0 { return [path] + command.dropFirst() }
+            if access(path, X_OK) == 0 { return [path] + arguments }
         }
-        return command
+        return [first] + arguments
     }
 
     private func write(_ text: String, to path: String?) throws {
@@ -174,7 +199,7 @@ struct CheckCommand: ParsableCommand {
         do {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
         } catch {
-            stderrLine("selectscope: cannot write \(path): \(error.localizedDescription)")
+            stderrLine("selectscope: cannot write \(path): \((error as NSError).localizedFailureReason ?? error.localizedDescription)")
             throw ExitCode(2)
         }
     }

@@ -31,6 +31,9 @@ import Testing
         let report = try #require(run.report, "no report: \(run.output)")
         let allPassed = report.results.allSatisfy { $0.passed }
         #expect(allPassed, "\(run.output)")
+        #expect(report.results.count == CheckID.checks(for: Exercise(number: mode)!).count)
+        // Graded as any submission is: on the calls the ptrace tracer saw, not its own trace.
+        #expect(report.notes.contains("traced by: ptrace tracer"), "\(report.notes)")
         #expect(run.status == 0)
     }
 
@@ -119,8 +122,9 @@ import Testing
 
     @Test func filesGiveOneTableWithARowEach() throws {
         let binary = try CheckRun.requireBinary()
-        let (status, output) = try CheckRun.run(binary, ["check", "--exercise", "5", "--jobs", "2", "--only", "listens,timeout",
-                                                         CheckRun.submission("good5.py"), CheckRun.submission("no_timeout.py")],
+        // Options may follow the files, as a teacher types them.
+        let (status, output) = try CheckRun.run(binary, ["check", "--exercise", "5", "--only", "listens,timeout",
+                                                         CheckRun.submission("good5.py"), CheckRun.submission("no_timeout.py"), "--jobs", "2"],
                                                 in: CheckRun.submissions)
         let lines = output.split(separator: "\n")
         #expect(lines.first?.hasPrefix("submission") == true, "\(output)")
@@ -134,6 +138,12 @@ import Testing
         let (status, output) = try CheckRun.run(binary, ["check", "--exercise", "7", "--", "python3", "x.py"], in: CheckRun.submissions)
         #expect(status != 0)
         #expect(output.contains("--exercise must be 1, 2, 3, 4 or 5"))
+        let (missing, said) = try CheckRun.run(binary, ["check", "--exercise", "2", "--", "python3", "no_such_submission.py"], in: CheckRun.submissions)
+        #expect(missing != 0 && missing != 1)
+        #expect(said.contains("no such file: no_such_submission.py"), "\(said)")
+        let (unwritable, told) = try CheckRun.run(binary, ["check", "--exercise", "2", "--json", "/no/such/folder/r.json", "good2.py"], in: CheckRun.submissions)
+        #expect(unwritable != 0 && unwritable != 1)
+        #expect(told.contains("--json /no/such/folder/r.json: no such folder /no/such/folder"), "\(told)")
     }
 
     @Test func aCommandThatCannotStartIsExitTwo() throws {

@@ -116,4 +116,19 @@ struct TraceReaderTests {
         #expect(reports.last?.bytesRead == text.utf8.count && reports.last?.records == 6000)
         #expect(zip(reports, reports.dropFirst()).allSatisfy { $0.bytesRead <= $1.bytesRead })
     }
+
+    @Test("a traced program's call reads back with its process, thread and result")
+    func tracedOrigin() throws {
+        var record = StepRecord()
+        record.seq = 1
+        record.listener = 3
+        record.inputs = [3]
+        record.readable = [3]
+        record.origin = CallOrigin(pid: 41, tid: 42, call: "pselect6", result: -1, error: "EINTR", exceptIn: [3], damage: "result sets unreadable")
+        let file = TraceReader.parse(Data((TraceEncoder.line(for: record) + "\n").utf8))
+        #expect(file.damage == nil)
+        #expect(try #require(file.records.first).origin == record.origin)
+        let bad = TraceEncoder.line(for: record).replacingOccurrences(of: "\"tid\":42", with: "\"tid\":-5")
+        #expect(TraceReader.parse(Data((bad + "\n").utf8)).damage?.contains("tid") == true)
+    }
 }

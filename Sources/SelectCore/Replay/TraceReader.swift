@@ -263,7 +263,7 @@ struct TraceLine: Decodable {
         case readable, writable, exceptional
         case blockedMilliseconds = "blocked_ms", costMicroseconds = "cost_us"
         case hangupWatch = "hangup_watch", hungUp = "hung_up", revents, interrupted
-        case events, queues
+        case events, queues, traced
     }
 
     init(from decoder: Decoder) throws {
@@ -300,6 +300,7 @@ struct TraceLine: Decodable {
                 if let event = try list.decode(EventLine.self).event { record.events.append(event) }
             }
         }
+        record.origin = try object.decodeIfPresent(OriginLine.self, forKey: .traced)?.origin
         if let queues = try object.decodeIfPresent([String: QueueLine].self, forKey: .queues) {
             for (key, depth) in queues {
                 guard let fd = Int32(key), fd >= 0 else {
@@ -338,6 +339,25 @@ struct EventLine: Decodable {
         event.direct = try object.decodeIfPresent(Bool.self, forKey: .direct) ?? false
         if let data = try object.decodeIfPresent(String.self, forKey: .data) { event.payload = PythonRepr.parseBytes(data) }
         self.event = event
+    }
+}
+
+/// A traced program's record's `traced`: which process and thread made the call, and how
+/// it came back (`TraceEncoder.origin`).
+struct OriginLine: Decodable {
+    var origin: CallOrigin
+
+    enum Key: String, CodingKey { case pid, tid, call, result, errno, exceptIn = "except_in", damage }
+
+    init(from decoder: Decoder) throws {
+        let object = try decoder.container(keyedBy: Key.self)
+        let pid = try object.number(Int.self, .pid, in: 0...Int(Int32.max), required: true)!
+        let tid = try object.number(Int.self, .tid, in: 0...Int(Int32.max), required: true)!
+        origin = CallOrigin(pid: Int32(pid), tid: Int32(tid), call: try object.decode(String.self, forKey: .call),
+                            result: try object.number(Int.self, .result, in: -1...Int(Int32.max)) ?? 0,
+                            error: try object.decodeIfPresent(String.self, forKey: .errno),
+                            exceptIn: try object.descriptors(.exceptIn),
+                            damage: try object.decodeIfPresent(String.self, forKey: .damage))
     }
 }
 

@@ -76,7 +76,7 @@ enum CheckRun {
         process.arguments = arguments
         process.currentDirectoryURL = folder
         let output = folder.appendingPathComponent("output-\(UUID().uuidString).txt")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)
         process.standardOutput = handle
         process.standardError = handle

@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+import SelectCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// /proc files hand out their text a page per read(): the reader must go on to the end.
+@Suite struct KernelFileTests {
+    @Test func readsEveryLineOfProcNetTCPPastTheFirstPage() throws {
+        // 80 listening sockets: their lines alone are far more than a 4 KiB page.
+        var ports: [Int] = []
+        var fds: [Int32] = []
+        defer { for fd in fds { close(fd) } }
+        for _ in 0..<80 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            try #require(fd >= 0)
+            fds.append(fd)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            try #require(bound == 0 && listen(fd, 1) == 0)
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+            }
+            ports.append(Int(UInt16(bigEndian: address.sin_port)))
+        }
+        let text = try #require(KernelFile.text("/proc/net/tcp"))
+        #expect(text.utf8.count > 4096)
+        let missing = ports.filter { !text.contains(String(format: "0100007F:%04X 00000000:0000 0A", $0)) }
+        #expect(missing.isEmpty, "\(missing.count) of \(ports.count) listeners missing")
+    }
+
+    @Test func aFileThatCannotBeOpenedIsNil() {
+        #expect(KernelFile.read("/proc/no-such-file") == nil)
+    }
+}
