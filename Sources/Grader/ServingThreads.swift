@@ -12,7 +12,7 @@ struct ServingThreads {
     /// server's own trace) always does.
     mutating func admit(_ record: StepRecord) -> Bool {
         guard let origin = record.origin else { return true }
-        if record.listener >= 0 && record.inputs.contains(record.listener) { serving.insert(origin.tid) }
+        if record.waitsOnListener { serving.insert(origin.tid) }
         if serving.contains(origin.tid) { return true }
         others.insert(origin.tid)
         return false

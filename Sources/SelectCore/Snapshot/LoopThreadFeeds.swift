@@ -30,7 +30,7 @@ public final class LoopThreadFeeds: Sendable {
     public func publish(_ record: StepRecord) {
         let tid = record.origin?.tid ?? 0
         feed(for: tid, creating: true)?.publish(record)
-        if record.listener >= 0 && record.inputs.contains(record.listener) {
+        if record.waitsOnListener {
             shared.withLock { if !$0.listening.contains(tid) { $0.listening.append(tid) } }
         }
     }

@@ -118,6 +118,10 @@ public struct StepRecord: Sendable, Equatable {
     /// Nothing came back for the exercise's sockets: a timeout (or only an internal wake-up).
     public var isEmptyResult: Bool { readable.isEmpty && writable.isEmpty && exceptional.isEmpty && hungUp.isEmpty }
 
+    /// The call waited on the listening socket: it is a server's accept loop (a traced
+    /// program's other threads may poll pipes or timers of their own).
+    public var waitsOnListener: Bool { listener >= 0 && inputs.contains(listener) }
+
     /// Clears the record's results for the next call, keeping its buffers. The lists passed in
     /// are refilled by the server. Most lists are empty after most calls, and an empty one is
     /// left alone.
