@@ -7,8 +7,9 @@ public enum DashboardRenderer {
         let context = RenderContext(model)
         let headerLines = HeaderPane.lineCount(model)
         let traced = model.program != nil || model.server.tracedProgram
+        // A replay has no output to show beside the queues (a trace keeps only the calls).
         guard let layout = Layout.compute(width: width, height: height, headerLines: headerLines, hasStatus: model.status != nil,
-                                          traced: traced) else {
+                                          traced: traced && model.replay == nil) else {
             let message = context.labels.tooSmall(
                 needWidth: Layout.minimumWidth, needHeight: Layout.minimumHeight, width: width, height: height)
             grid.put(message, x: 0, y: 0, role: .warning)

@@ -505,6 +505,10 @@ public struct DashboardState: Sendable, Equatable {
         if let replay {
             model.replay = ReplayInfo(position: replay.position + 1, total: replay.total, speed: replay.speed,
                                       playing: replay.playing, damage: replay.damage)
+            // A traced program's recording is that program's, not an exercise of the built-in server.
+            if server.tracedProgram, let pid = server.lastRecord?.origin?.pid {
+                model.program = language == .zhTW ? "被追蹤的程式 pid \(pid)" : "traced program pid \(pid)"
+            }
         }
         model.now = now
         model.selection = selection

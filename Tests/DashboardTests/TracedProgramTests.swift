@@ -109,8 +109,10 @@ import Testing
     @Test func anEmptyOutputPaneSaysWhy() {
         var model = tracedModel(output: [])
         #expect(DashboardRenderer.render(model, width: 120, height: 36).lines.contains { $0.contains("nothing printed yet") })
+        // A replay gives the queues their whole row; the code column says why it is empty.
         model.replay = ReplayInfo(position: 1, total: 1)
-        #expect(DashboardRenderer.render(model, width: 120, height: 36).lines.contains { $0.contains("a trace keeps the calls") })
+        #expect(!DashboardRenderer.render(model, width: 120, height: 36).lines.contains { $0.contains("its output") })
+        #expect(DashboardRenderer.render(model, width: 160, height: 36).lines.contains { $0.contains("a trace keeps the calls") })
     }
 
     @Test func outputLinesAreMadeSafeToDraw() {
@@ -145,5 +147,19 @@ import Testing
         model = state.model(asciiOnly: false)
         model.program = "pid 100  ./threaded"
         #expect((DashboardRenderer.render(model, width: 160, height: 40).lines.last ?? "").contains("t thread"))
+    }
+
+    @Test func aTracedProgramsRecordingIsNamedAsSuchInReplay() {
+        var state = DashboardState()
+        state.replay = ReplayCursor(seqs: [1, 2, 3])
+        var server = Fixtures.server(mode: .one)
+        var record = StepRecord()
+        record.seq = 1
+        record.origin = CallOrigin(pid: 4321, tid: 4321, call: "pselect6")
+        server.lastRecord = record
+        server.tracedProgram = true
+        _ = state.apply(.observed(server, clients: []))
+        let header = DashboardRenderer.render(state.model(asciiOnly: false), width: 120, height: 36).lines[0]
+        #expect(header.contains("traced program pid 4321") && !header.contains("mode 1"), "\(header)")
     }
 }
