@@ -19,6 +19,9 @@ struct ReplaySubcommand: ParsableCommand {
     @Argument(help: "The JSON-lines trace to replay.", completion: .file())
     var file: String
 
+    @Option(name: .long, help: ArgumentHelp("A traced program's thread whose calls to replay (default: the one that waits on the listening socket).", valueName: "TID"))
+    var thread: Int32?
+
     @Option(name: .long, help: "Language of the labels (default: from the locale).")
     var lang: Language?
 
@@ -38,13 +41,14 @@ struct ReplaySubcommand: ParsableCommand {
     }
 
     func run() throws {
-        let trace: TraceFile
+        var trace: TraceFile
         do {
             trace = try Self.load(file)
         } catch {
             stderrLine("selectscope: \(error)")
             throw ExitCode(1)
         }
+        trace = try oneThread(of: trace)
         guard !trace.records.isEmpty else {
             stderrLine("selectscope: \(file) has no select() call to replay" + (trace.damage.map { " (\($0))" } ?? ""))
             throw ExitCode(1)
@@ -66,6 +70,23 @@ struct ReplaySubcommand: ParsableCommand {
         if let damage = trace.damage {
             stderrLine("selectscope: replayed \(trace.records.count) calls; the trace stops at \(damage)")
         }
+    }
+
+    /// A traced program's threads each have their own loop: the one asked for (`--thread`),
+    /// else the accept loop, saying so when there was a choice.
+    private func oneThread(of trace: TraceFile) throws -> TraceFile {
+        let threads = trace.loopThreads
+        let list = threads.map(String.init).joined(separator: ", ")
+        if let thread {
+            guard threads.contains(thread) else {
+                stderrLine("selectscope: \(file) has no call of thread \(thread)" + (threads.isEmpty ? " (its records name no thread)" : "; its threads: \(list)"))
+                throw ExitCode(1)
+            }
+            return trace.calls(of: thread)
+        }
+        guard threads.count > 1, let chosen = trace.acceptLoopThread else { return trace }
+        stderrLine("selectscope: \(file) holds the calls of \(threads.count) threads (\(list)); replaying thread \(chosen)'s loop, --thread TID picks another")
+        return trace.calls(of: chosen)
     }
 
     /// Reads the trace; on a terminal, a progress line on stderr says how far a large one

@@ -167,4 +167,42 @@ struct WatchTests {
         try session.sendKeys("q")
         #expect(try session.waitForExit(timeout: 15) == 0)
     }
+
+    @Test("a recording of two loop threads replays one thread's calls: the accept loop's, or the one --thread names",
+          .enabled(if: Rig.hasCompiler, "needs cc"))
+    func replayShowsOneThreadsLoop() throws {
+        let folder = try Rig.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let program = try Rig.compile("two_loops", in: folder)
+        let run = try TraceRun(["--port", "0"], command: [program.path], folder: folder)
+        defer { run.end() }
+        let port = try run.waitForPort()
+        let client = try WatchScreen.connect(port: port)
+        try client.send("echo")
+        #expect(try client.receiveString(count: 4) == "echo")
+        client.close()
+        #expect(Rig.waitUntil(timeout: 15) { run.records.contains { Self.kinds($0).contains("close") } }, "\(run.process.transcript)")
+        run.end()
+        let tids = { (records: [[String: Any]]) in Set(records.compactMap { ($0["traced"] as? [String: Any])?["tid"] as? Int }) }
+        let all = tids(run.records)
+        let server = try #require(run.records.first { Self.kinds($0).contains("accept") }.flatMap { ($0["traced"] as? [String: Any])?["tid"] as? Int })
+        #expect(all.count == 2, "\(all)")
+
+        let picture = folder.appendingPathComponent("loop.svg").path
+        let replay = try SpawnedProcess.selectscope(["replay", run.traceFile.path, "--svg", picture])
+        #expect(replay.waitForExit(timeout: 30) == 0, "\(replay.transcript)")
+        #expect(replay.stderr.contains("holds the calls of 2 threads") && replay.stderr.contains("replaying thread \(server)'s loop"),
+                "\(replay.stderr)")
+        let other = try #require(all.subtracting([server]).first)
+        let chosen = try SpawnedProcess.selectscope(["replay", run.traceFile.path, "--svg", picture, "--thread", String(other)])
+        #expect(chosen.waitForExit(timeout: 30) == 0, "\(chosen.transcript)")
+        #expect(!chosen.stderr.contains("replaying thread"), "\(chosen.stderr)")
+        let missing = try SpawnedProcess.selectscope(["replay", run.traceFile.path, "--thread", "999999"])
+        #expect(missing.waitForExit(timeout: 30) == 1)
+        #expect(missing.stderr.contains("no call of thread 999999") && missing.stderr.contains("\(server)"), "\(missing.stderr)")
+    }
+
+    private static func kinds(_ record: [String: Any]) -> [String] {
+        ((record["events"] as? [[String: Any]]) ?? []).compactMap { $0["kind"] as? String }
+    }
 }
