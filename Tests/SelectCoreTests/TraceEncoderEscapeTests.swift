@@ -1,5 +1,5 @@
 import Testing
-import SelectCore
+@testable import SelectCore
 
 /// The expected strings were produced by Python's `json.dumps(s, ensure_ascii=False)`, not by
 /// the code under test.
@@ -21,5 +21,22 @@ struct TraceEncoderEscapeTests {
     func payloadPreview() {
         // json.dumps(repr(bytes([0, 34, 39, 92, 10, 200])), ensure_ascii=False)
         #expect(TraceEncoder.escape(PythonRepr.bytes([0, 34, 39, 92, 10, 200])) == #"b'\\x00\"\\'\\\\\\n\\xc8'"#)
+    }
+}
+
+@Suite("TraceEncoder.escapedRepr is escape(PythonRepr.bytes) in one pass")
+struct TraceEncoderEscapedReprTests {
+    @Test("equal on every byte, both quotes, and random payloads")
+    func equalsTheTwoSteps() {
+        var payloads: [[UInt8]] = [[], Array(0...255), Array("it's".utf8), Array("say \"hi\"".utf8), Array("both ' and \"".utf8)]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let count = Int.random(in: 0...80, using: &generator)
+            payloads.append((0..<count).map { _ in [UInt8(ascii: "'"), UInt8(ascii: "\""), UInt8(ascii: "\\"), 10, 0, 200, 65].randomElement(using: &generator)! })
+            payloads.append((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        }
+        for payload in payloads {
+            #expect(TraceEncoder.escapedRepr(payload) == TraceEncoder.escape(PythonRepr.bytes(payload)), "\(payload)")
+        }
     }
 }

@@ -69,7 +69,7 @@ public enum TraceEncoder {
         if let detail = event.detail { out += ",\"detail\":\"\(escape(detail))\"" }
         if let from = event.from { out += ",\"from\":\"\(escape(from))\"" }
         if let to = event.to { out += ",\"to\":\"\(escape(to))\"" }
-        if let payload = event.payload { out += ",\"data\":\"\(escape(PythonRepr.bytes(payload)))\"" }
+        if let payload = event.payload { out += ",\"data\":\"" + escapedRepr(payload) + "\"" }
         return out + "}"
     }
 
@@ -101,6 +101,43 @@ public enum TraceEncoder {
         var fractionText = String(fraction)
         while fractionText.count < places { fractionText = "0" + fractionText }
         return (value < 0 && scaled > 0 ? "-" : "") + "\(whole).\(fractionText)"
+    }
+
+    /// `escape(PythonRepr.bytes(payload))` in one pass over the payload: a traced program's
+    /// every recv and send carries one, and this was the costliest part of its record.
+    static func escapedRepr(_ payload: [UInt8]) -> String {
+        let backslash = UInt8(ascii: "\\"), doubleQuote = UInt8(ascii: "\""), singleQuote = UInt8(ascii: "'")
+        let quote = payload.contains(singleQuote) && !payload.contains(doubleQuote) ? doubleQuote : singleQuote
+        var out: [UInt8] = []
+        out.reserveCapacity(payload.count * 5 + 4)
+        func escaped(_ byte: UInt8) {
+            if byte == backslash || byte == doubleQuote { out.append(backslash) }
+            out.append(byte)
+        }
+        out.append(UInt8(ascii: "b"))
+        escaped(quote)
+        for byte in payload {
+            switch byte {
+            case quote, backslash:
+                out.append(backslash)
+                out.append(backslash)
+                escaped(byte)
+            case UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"):
+                out.append(backslash)
+                out.append(backslash)
+                out.append(byte == UInt8(ascii: "\t") ? UInt8(ascii: "t") : byte == UInt8(ascii: "\n") ? UInt8(ascii: "n") : UInt8(ascii: "r"))
+            case 0x20..<0x7F:
+                escaped(byte)
+            default:
+                out.append(backslash)
+                out.append(backslash)
+                out.append(UInt8(ascii: "x"))
+                out.append(PythonRepr.hexDigit(byte >> 4))
+                out.append(PythonRepr.hexDigit(byte & 0xf))
+            }
+        }
+        escaped(quote)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The inside of a JSON string: quotes, backslashes and control characters escaped.
