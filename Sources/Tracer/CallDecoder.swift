@@ -48,7 +48,7 @@ struct CallDecoder {
             var seconds: Double?
             if args[4] != 0 {
                 if let bytes = raw[3] {
-                    switch memory.interval(bytes, divisor: call == .select ? 1e6 : 1e9) {
+                    switch memory.interval(Array(bytes), divisor: call == .select ? 1e6 : 1e9) {
                     case .success(let value): seconds = value
                     case .failure(let damage): pending.damage = damage.description
                     }

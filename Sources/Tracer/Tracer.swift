@@ -558,8 +558,7 @@ public final class Tracer: @unchecked Sendable {
     }
 
     private func leave(_ tid: Int32, result: Int64) {
-        guard var thread = threads[tid], let pending = thread.inFlight else { return }
-        thread.inFlight = nil
+        guard var thread = threads[tid], let pending = thread.inFlight.take() else { return }
         // -ERESTARTSYS … -ERESTART_RESTARTBLOCK: interrupted by a signal or a stop; the kernel
         // runs it again (or turns it into EINTR) after the signal.
         if pending.call.isReadiness && (-516 ... -512).contains(result) {
@@ -611,8 +610,7 @@ public final class Tracer: @unchecked Sendable {
     /// Hands on the thread's last record with the events made since it returned. Called when
     /// the thread begins its next readiness call, and when it (or the tracing) ends.
     private func finish(_ thread: inout ThreadBook) {
-        guard var record = thread.unfinished else { return }
-        thread.unfinished = nil
+        guard var record = thread.unfinished.take() else { return }
         record.events = thread.events
         thread.events.removeAll(keepingCapacity: true)
         sequence += 1
