@@ -147,6 +147,14 @@ struct CallDecoder {
         return pending
     }
 
+    /// Whether the call's exit can change anything: a read or write on an fd that is not a
+    /// socket is ignored there (see `exit`), so a launched program need not stop for it again
+    /// (a print in its loop then costs one stop, not two).
+    func exitMatters(_ pending: PendingCall, process: ProcessBook?) -> Bool {
+        guard case .io(let fd, _, _) = pending.entry, let process else { return true }
+        return process.sockets.contains(fd)
+    }
+
     // MARK: - Exit
 
     func exit(_ pending: PendingCall, result: Int64, thread: inout ThreadBook, process: ProcessBook,

@@ -497,6 +497,12 @@ public final class Tracer: @unchecked Sendable {
             return
         }
         enter(tid, call, info)
+        if let thread = threads[tid], let pending = thread.inFlight,
+           !decoder.exitMatters(pending, process: processes[thread.pid]) {
+            thread.inFlight = nil
+            ts_cont(tid, 0)
+            return
+        }
         threads[tid]?.awaitingExit = true
         if holdIfPaused(tid) { return }
         ts_syscall(tid, 0)
