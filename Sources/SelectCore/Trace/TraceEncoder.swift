@@ -34,9 +34,16 @@ public enum TraceEncoder {
         if record.interrupted { out += ",\"interrupted\":true" }
         if let origin = record.origin { out += ",\"traced\":" + self.origin(origin) }
         out += ",\"events\":["
-        for (index, event) in record.events.enumerated() {
-            if index > 0 { out += "," }
-            out += self.event(event)
+        if !record.events.isEmpty {
+            // The events (a traced program's recvs and sends with their payloads) are most of
+            // a busy record: written as bytes, made a String once.
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(record.events.count * 192)
+            for (index, event) in record.events.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                append(event, to: &bytes)
+            }
+            out += String(decoding: bytes, as: UTF8.self)
         }
         out += "],\"queues\":{"
         for (index, depth) in record.queues.enumerated() {
@@ -48,29 +55,66 @@ public enum TraceEncoder {
     }
 
     static func event(_ event: ServerEvent) -> String {
-        var out = "{\"kind\":\"\(event.kind.rawValue)\""
-        if event.fd >= 0 { out += ",\"fd\":\(event.fd)" }
+        var bytes: [UInt8] = []
+        append(event, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func append(_ event: ServerEvent, to out: inout [UInt8]) {
+        func text(_ string: String) {
+            var string = string
+            string.withUTF8 { out.append(contentsOf: $0) }
+        }
+        func number(_ key: String, _ value: Int) {
+            text(key)
+            text(String(value))
+        }
+        text("{\"kind\":\"")
+        text(event.kind.rawValue)
+        text("\"")
+        if event.fd >= 0 { number(",\"fd\":", Int(event.fd)) }
         switch event.kind {
         case .recv, .urgent:
-            out += ",\"bytes\":\(event.bytes)"
+            number(",\"bytes\":", event.bytes)
         case .send:
-            out += ",\"bytes\":\(event.bytes)"
-            if event.requested != event.bytes { out += ",\"requested\":\(event.requested),\"short\":true" }
-            if event.direct { out += ",\"direct\":true" }
+            number(",\"bytes\":", event.bytes)
+            if event.requested != event.bytes {
+                number(",\"requested\":", event.requested)
+                text(",\"short\":true")
+            }
+            if event.direct { text(",\"direct\":true") }
         case .paused, .resumed, .draining, .peerFinished, .overBudget, .underBudget:
-            out += ",\"queued\":\(event.bytes)"
+            number(",\"queued\":", event.bytes)
         case .close:
-            if event.bytes > 0 { out += ",\"dropped\":\(event.bytes)" }
+            if event.bytes > 0 { number(",\"dropped\":", event.bytes) }
         default:
             break
         }
-        if let peer = event.peer { out += ",\"peer\":\"\(peer)\"" }
-        if let reason = event.reason { out += ",\"reason\":\"\(reason.rawValue)\"" }
-        if let detail = event.detail { out += ",\"detail\":\"\(escape(detail))\"" }
-        if let from = event.from { out += ",\"from\":\"\(escape(from))\"" }
-        if let to = event.to { out += ",\"to\":\"\(escape(to))\"" }
-        if let payload = event.payload { out += ",\"data\":\"" + escapedRepr(payload) + "\"" }
-        return out + "}"
+        if let peer = event.peer {
+            text(",\"peer\":\"")
+            text(peer.description)
+            text("\"")
+        }
+        if let reason = event.reason {
+            text(",\"reason\":\"")
+            text(reason.rawValue)
+            text("\"")
+        }
+        func quoted(_ key: String, _ value: String?) {
+            guard let value else { return }
+            text(key)
+            text(escape(value))
+            text("\"")
+        }
+        quoted(",\"detail\":\"", event.detail)
+        quoted(",\"from\":\"", event.from)
+        quoted(",\"to\":\"", event.to)
+        if let payload = event.payload {
+            text(",\"data\":\"")
+            appendEscapedRepr(payload, to: &out)
+            text("\"")
+        }
+        text("}")
     }
 
     static func origin(_ origin: CallOrigin) -> String {
@@ -106,10 +150,14 @@ public enum TraceEncoder {
     /// `escape(PythonRepr.bytes(payload))` in one pass over the payload: a traced program's
     /// every recv and send carries one, and this was the costliest part of its record.
     static func escapedRepr(_ payload: [UInt8]) -> String {
+        var out: [UInt8] = []
+        appendEscapedRepr(payload, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func appendEscapedRepr(_ payload: [UInt8], to out: inout [UInt8]) {
         let backslash = UInt8(ascii: "\\"), doubleQuote = UInt8(ascii: "\""), singleQuote = UInt8(ascii: "'")
         let quote = payload.contains(singleQuote) && !payload.contains(doubleQuote) ? doubleQuote : singleQuote
-        var out: [UInt8] = []
-        out.reserveCapacity(payload.count * 5 + 4)
         func escaped(_ byte: UInt8) {
             if byte == backslash || byte == doubleQuote { out.append(backslash) }
             out.append(byte)
@@ -137,7 +185,6 @@ public enum TraceEncoder {
             }
         }
         escaped(quote)
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// The inside of a JSON string: quotes, backslashes and control characters escaped.
