@@ -36,7 +36,9 @@ struct RemoteMemory {
         guard address != 0, count > 0, count <= 1 << 16 else { return [] }
         var buffer = [UInt8](repeating: 0, count: count)
         let got = buffer.withUnsafeMutableBytes { ts_read_memory(pid, address, $0.baseAddress, UInt(count)) }
-        return got > 0 ? Array(buffer.prefix(Int(got))) : []
+        guard got > 0 else { return [] }
+        if got < count { buffer.removeLast(count - got) }
+        return buffer
     }
 
     func write(_ bytes: [UInt8], at address: UInt64, tid: Int32) -> Bool {

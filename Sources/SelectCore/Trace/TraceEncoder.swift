@@ -158,33 +158,46 @@ public enum TraceEncoder {
     static func appendEscapedRepr(_ payload: [UInt8], to out: inout [UInt8]) {
         let backslash = UInt8(ascii: "\\"), doubleQuote = UInt8(ascii: "\""), singleQuote = UInt8(ascii: "'")
         let quote = payload.contains(singleQuote) && !payload.contains(doubleQuote) ? doubleQuote : singleQuote
-        func escaped(_ byte: UInt8) {
-            if byte == backslash || byte == doubleQuote { out.append(backslash) }
-            out.append(byte)
-        }
-        out.append(UInt8(ascii: "b"))
-        escaped(quote)
-        for byte in payload {
-            switch byte {
-            case quote, backslash:
-                out.append(backslash)
-                out.append(backslash)
-                escaped(byte)
-            case UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"):
-                out.append(backslash)
-                out.append(backslash)
-                out.append(byte == UInt8(ascii: "\t") ? UInt8(ascii: "t") : byte == UInt8(ascii: "\n") ? UInt8(ascii: "n") : UInt8(ascii: "r"))
-            case 0x20..<0x7F:
-                escaped(byte)
-            default:
-                out.append(backslash)
-                out.append(backslash)
-                out.append(UInt8(ascii: "x"))
-                out.append(PythonRepr.hexDigit(byte >> 4))
-                out.append(PythonRepr.hexDigit(byte & 0xf))
+        // Written through a pointer into room for the worst case (5 bytes out per byte in,
+        // \\xNN), then trimmed: one growth per payload instead of a check per byte.
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: payload.count * 5 + 8))
+        let end = out.withUnsafeMutableBufferPointer { buffer -> Int in
+            var at = start
+            func put(_ byte: UInt8) {
+                buffer[at] = byte
+                at += 1
             }
+            func escaped(_ byte: UInt8) {
+                if byte == backslash || byte == doubleQuote { put(backslash) }
+                put(byte)
+            }
+            put(UInt8(ascii: "b"))
+            escaped(quote)
+            for byte in payload {
+                switch byte {
+                case quote, backslash:
+                    put(backslash)
+                    put(backslash)
+                    escaped(byte)
+                case UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"):
+                    put(backslash)
+                    put(backslash)
+                    put(byte == UInt8(ascii: "\t") ? UInt8(ascii: "t") : byte == UInt8(ascii: "\n") ? UInt8(ascii: "n") : UInt8(ascii: "r"))
+                case 0x20..<0x7F:
+                    escaped(byte)
+                default:
+                    put(backslash)
+                    put(backslash)
+                    put(UInt8(ascii: "x"))
+                    put(PythonRepr.hexDigit(byte >> 4))
+                    put(PythonRepr.hexDigit(byte & 0xf))
+                }
+            }
+            escaped(quote)
+            return at
         }
-        escaped(quote)
+        out.removeLast(out.count - end)
     }
 
     /// The inside of a JSON string: quotes, backslashes and control characters escaped.
