@@ -14,6 +14,9 @@ every byte checked), side by side in one run:
 Usage: Benchmarks/trace_overhead.py [--connections 10] [--size 64] [--duration 3] [--repeat 3]
                                     [--binary PATH] [--out FILE]
 Server on core 0 (with its tracer), load generator on core 1, as Benchmarks/run.py does.
+Besides the rates, the CPU time the server and its tracer used per message (from
+/proc/PID/task/TID/schedstat), and the same three ratios computed from it: on a shared machine
+the rates swing with other work, the CPU per message much less.
 """
 import argparse
 import json
@@ -69,14 +72,54 @@ def server_code(binary, port):
     return path
 
 
-def bench(binary, port, args):
+def process_tree(root):
+    """The pid and its descendants (a tracer and the program it started)."""
+    pids, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        pids.add(pid)
+        try:
+            for task in os.listdir("/proc/%d/task" % pid):
+                with open("/proc/%d/task/%s/children" % (pid, task)) as f:
+                    todo.extend(int(child) for child in f.read().split())
+        except OSError:
+            pass
+    return pids
+
+
+def cpu_seconds(pids):
+    """CPU time used so far by every thread of these processes (/proc/PID/task/TID/schedstat)."""
+    total = 0
+    for pid in pids:
+        try:
+            for task in os.listdir("/proc/%d/task" % pid):
+                with open("/proc/%d/task/%s/schedstat" % (pid, task)) as f:
+                    total += int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass
+    return total / 1e9
+
+
+def bench(binary, port, args, watched=()):
+    """Loads the server; adds the CPU time the server and its tracer used per message, which
+    a busy machine disturbs far less than the rate (other work delays them, it does not make
+    them do more)."""
+    pids = set()
+    for pid in watched:
+        pids |= process_tree(pid)
+    before = cpu_seconds(pids)
     out = subprocess.run(pinned(1, [binary, "bench", "--port", str(port), "--connections", str(args.connections),
                                     "--size", str(args.size), "--duration", str(args.duration), "--json"]),
                          capture_output=True, text=True, timeout=args.duration + 60)
+    used = cpu_seconds(pids) - before
     try:
-        return json.loads(out.stdout.strip().splitlines()[-1])
+        result = json.loads(out.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
         return {"error": out.stdout + out.stderr}
+    messages = result.get("messages_per_s", 0) * args.duration
+    if pids and messages > 0:
+        result["cpu_us_per_message"] = used * 1e6 / messages
+    return result
 
 
 def run_case(name, binary, python, args):
@@ -108,7 +151,7 @@ def run_case(name, binary, python, args):
             procs.append(subprocess.Popen(pinned(0, argv), stderr=subprocess.DEVNULL, start_new_session=True))
             if not wait_listening(port):
                 return {"error": "server did not listen"}
-        return bench(binary, port, args)
+        return bench(binary, port, args, watched=[proc.pid for proc in procs])
     finally:
         for proc in reversed(procs):
             proc.send_signal(signal.SIGINT if proc is procs[-1] and len(procs) > 1 else signal.SIGTERM)
@@ -144,6 +187,7 @@ def main():
     cases = ["untraced", "trace readiness", "trace sockets", "strace seccomp readiness", "strace seccomp sockets",
              "attach (trace --pid)", "attach (strace -p)"]
     results = {case: [] for case in cases}
+    cpu = {case: [] for case in cases}
     for _ in range(args.repeat):
         for case in cases:  # the cases take turns, so a slow minute on the VM hits them all
             result = run_case(case, binary, python, args)
@@ -151,18 +195,27 @@ def main():
             if rate is None:
                 print("%s: %s" % (case, result), file=sys.stderr)
             results[case].append(rate or 0)
-            print("%-26s %s" % (case, rate), file=sys.stderr)
+            if result.get("cpu_us_per_message"):
+                cpu[case].append(result["cpu_us_per_message"])
+            print("%-26s %s  %.2f us CPU/message" % (case, rate, result.get("cpu_us_per_message", 0)), file=sys.stderr)
     base = statistics.median(results["untraced"]) or 1
-    lines = ["| N × size | tracing | messages/s (median) | best | × untraced |", "|---|---|---|---|---|"]
+    cpu_median = lambda case: statistics.median(cpu[case]) if cpu[case] else 0
+    lines = ["| N × size | tracing | messages/s (median) | best | × untraced | CPU µs/message (median) |",
+             "|---|---|---|---|---|---|"]
     for case in cases:
         median = statistics.median(results[case])
-        lines.append("| %d × %d B | %s | %.0f | %.0f | %.2f |" % (args.connections, args.size, case, median,
-                                                                  max(results[case]), median / base))
+        lines.append("| %d × %d B | %s | %.0f | %.0f | %.2f | %.2f |" % (args.connections, args.size, case, median,
+                                                                         max(results[case]), median / base, cpu_median(case)))
     ratio = lambda a, b: statistics.median(results[a]) / (statistics.median(results[b]) or 1)
     lines.append("")
     lines.append("trace readiness / untraced: %.2f (target ≥ 0.9)" % ratio("trace readiness", "untraced"))
     lines.append("trace sockets / strace --seccomp-bpf sockets: %.2f (target ≥ 1.0)" % ratio("trace sockets", "strace seccomp sockets"))
     lines.append("trace --pid / strace -p: %.2f (target ≥ 1.0)" % ratio("attach (trace --pid)", "attach (strace -p)"))
+    cpu_ratio = lambda a, b: cpu_median(b) / (cpu_median(a) or 1)
+    lines.append("")
+    lines.append("by CPU per message (the program and its tracer; the same targets): readiness %.2f, sockets %.2f, attach %.2f"
+                 % (cpu_ratio("trace readiness", "untraced"), cpu_ratio("trace sockets", "strace seccomp sockets"),
+                    cpu_ratio("attach (trace --pid)", "attach (strace -p)")))
     text = "\n".join(lines)
     print(text)
     if args.out:

@@ -48,7 +48,7 @@ struct CallDecoder {
             var seconds: Double?
             if args[4] != 0 {
                 if let bytes = raw[3] {
-                    switch memory.interval(bytes, divisor: call == .select ? 1e6 : 1e9) {
+                    switch memory.interval(Array(bytes), divisor: call == .select ? 1e6 : 1e9) {
                     case .success(let value): seconds = value
                     case .failure(let damage): pending.damage = damage.description
                     }
@@ -145,6 +145,14 @@ struct CallDecoder {
             pending.entry = .fd(fd(0))
         }
         return pending
+    }
+
+    /// Whether the call's exit can change anything: a read or write on an fd that is not a
+    /// socket is ignored there (see `exit`), so a launched program need not stop for it again
+    /// (a print in its loop then costs one stop, not two).
+    func exitMatters(_ pending: PendingCall, process: ProcessBook?) -> Bool {
+        guard case .io(let fd, _, _) = pending.entry, let process else { return true }
+        return process.sockets.contains(fd)
     }
 
     // MARK: - Exit

@@ -36,7 +36,9 @@ struct RemoteMemory {
         guard address != 0, count > 0, count <= 1 << 16 else { return [] }
         var buffer = [UInt8](repeating: 0, count: count)
         let got = buffer.withUnsafeMutableBytes { ts_read_memory(pid, address, $0.baseAddress, UInt(count)) }
-        return got > 0 ? Array(buffer.prefix(Int(got))) : []
+        guard got > 0 else { return [] }
+        if got < count { buffer.removeLast(count - got) }
+        return buffer
     }
 
     func write(_ bytes: [UInt8], at address: UInt64, tid: Int32) -> Bool {
@@ -60,34 +62,57 @@ struct RemoteMemory {
 
     /// Several ranges in one system call (a select's three sets and its timeout); nil for a
     /// range that is absent (address 0) or unreadable. Falls back to one read per range when
-    /// the batch comes back short, so the damaged one is named.
-    func gather(_ ranges: [(address: UInt64, count: Int)]) -> [[UInt8]?] {
-        let wanted = ranges.filter { $0.address != 0 && $0.count > 0 }
-        let total = wanted.reduce(0) { $0 + $1.count }
-        if !wanted.isEmpty, wanted.count <= 8, total <= 1 << 20 {
+    /// the batch comes back short, so the damaged one is named. The ranges are slices of one
+    /// buffer: this runs twice per traced select, so it allocates no more than that.
+    func gather(_ ranges: [(address: UInt64, count: Int)]) -> [ArraySlice<UInt8>?] {
+        var total = 0, wanted = 0
+        for range in ranges where range.address != 0 && range.count > 0 {
+            total += range.count
+            wanted += 1
+        }
+        if wanted > 0, wanted <= 8, total <= 1 << 20 {
             var buffer = [UInt8](repeating: 0, count: total)
-            let addresses = wanted.map(\.address), lengths = wanted.map { UInt($0.count) }
-            let got = buffer.withUnsafeMutableBytes { raw in
-                ts_read_memory_ranges(pid, addresses, lengths, Int32(wanted.count), raw.baseAddress)
+            let got = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 8) { addresses in
+                withUnsafeTemporaryAllocation(of: UInt.self, capacity: 8) { lengths in
+                    var index = 0
+                    for range in ranges where range.address != 0 && range.count > 0 {
+                        addresses[index] = range.address
+                        lengths[index] = UInt(range.count)
+                        index += 1
+                    }
+                    return buffer.withUnsafeMutableBytes { raw in
+                        ts_read_memory_ranges(pid, addresses.baseAddress, lengths.baseAddress, Int32(wanted), raw.baseAddress)
+                    }
+                }
             }
             if got == total {
                 var offset = 0
                 return ranges.map { range in
-                    if range.address == 0 || range.count <= 0 { return range.address == 0 ? nil : [] }
+                    if range.address == 0 { return nil }
+                    if range.count <= 0 { return [] }
                     defer { offset += range.count }
-                    return Array(buffer[offset..<offset + range.count])
+                    return buffer[offset..<offset + range.count]
                 }
             }
         }
-        return ranges.map { $0.address == 0 ? nil : bytes(at: $0.address, count: $0.count) }
+        return ranges.map { range in range.address == 0 ? nil : bytes(at: range.address, count: range.count).map { $0[...] } }
     }
 
     static func fdSetBytes(nfds: Int) -> Int { (nfds + 63) / 64 * 8 }
 
-    /// The fds set in fd_set bytes of `nfds` bits.
-    func fdSet(_ raw: [UInt8], nfds: Int) -> [Int32] {
+    /// The fds set in fd_set bytes of `nfds` bits (a byte at a time, skipping empty ones).
+    func fdSet(_ raw: ArraySlice<UInt8>, nfds: Int) -> [Int32] {
         var fds: [Int32] = []
-        for fd in 0..<min(nfds, raw.count * 8) where raw[fd >> 3] & (1 << UInt8(fd & 7)) != 0 { fds.append(Int32(fd)) }
+        raw.withUnsafeBytes { bytes in
+            for index in 0..<min(bytes.count, (nfds + 7) / 8) where bytes[index] != 0 {
+                var bits = bytes[index]
+                while bits != 0 {
+                    let fd = index * 8 + bits.trailingZeroBitCount
+                    if fd < nfds { fds.append(Int32(fd)) }
+                    bits &= bits - 1
+                }
+            }
+        }
         return fds
     }
 

@@ -1,6 +1,10 @@
 /// One traced thread: the call it is in, the call a stop interrupted, and what it did since
 /// its last readiness call.
-struct ThreadBook {
+///
+/// A class: the tracer updates it at every stop, and as a value each update copied it whole
+/// (its records' arrays, its events, retained and released one by one) and every event
+/// appended copied the events before it.
+final class ThreadBook {
     let tid: Int32
     var pid: Int32
     /// Entered (seen at its seccomp or entry stop), not yet returned.

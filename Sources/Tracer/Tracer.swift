@@ -614,6 +614,12 @@ public final class Tracer: @unchecked Sendable {
             return
         }
         enter(tid, call, info)
+        if let thread = threads[tid], let pending = thread.inFlight,
+           !decoder.exitMatters(pending, process: processes[thread.pid]) {
+            thread.inFlight = nil
+            ts_cont(tid, 0)
+            return
+        }
         threads[tid]?.awaitingExit = true
         if holdIfPaused(tid) { return }
         reportRunning(tid)
@@ -678,8 +684,7 @@ public final class Tracer: @unchecked Sendable {
     }
 
     private func leave(_ tid: Int32, result: Int64) {
-        guard var thread = threads[tid], let pending = thread.inFlight else { return }
-        thread.inFlight = nil
+        guard var thread = threads[tid], let pending = thread.inFlight.take() else { return }
         var result = result
         if thread.interruptedByTracer {
             thread.interruptedByTracer = false
@@ -750,8 +755,7 @@ public final class Tracer: @unchecked Sendable {
     /// Hands on the thread's last record with the events made since it returned. Called when
     /// the thread begins its next readiness call, and when it (or the tracing) ends.
     private func finish(_ thread: inout ThreadBook) {
-        guard var record = thread.unfinished else { return }
-        thread.unfinished = nil
+        guard var record = thread.unfinished.take() else { return }
         record.events = thread.events
         thread.events.removeAll(keepingCapacity: true)
         sequence += 1

@@ -51,12 +51,18 @@ public struct PeerAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// "127.0.0.1:5000" ("[::1]:5000" for IPv6).
     public var description: String {
-        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        isIPv6 ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 
     /// The way Python prints an address tuple: ('127.0.0.1', 5000).
     public var pythonTuple: String {
-        host.contains(":") ? "('\(host)', \(port), 0, 0)" : "('\(host)', \(port))"
+        isIPv6 ? "('\(host)', \(port), 0, 0)" : "('\(host)', \(port))"
+    }
+
+    /// A colon in the text: looked for in the inline bytes (a traced program's every recv and
+    /// send names its peer; Foundation's `contains` made a String search of it).
+    private var isIPv6: Bool {
+        withUnsafeBytes(of: hostBytes) { $0.prefix(Int(hostCount)).contains(UInt8(ascii: ":")) }
     }
 
     init?(storage: sockaddr_storage) {

@@ -5,25 +5,42 @@ public enum PythonRepr {
         let hasSingle = data.contains(UInt8(ascii: "'"))
         let hasDouble = data.contains(UInt8(ascii: "\""))
         let quote: UInt8 = (hasSingle && !hasDouble) ? UInt8(ascii: "\"") : UInt8(ascii: "'")
-        var out = "b"
-        out.unicodeScalars.append(Unicode.Scalar(quote))
+        // Built as bytes and made a String once: a traced program's every recv and send is
+        // previewed, and appending to a String scalar by scalar cost more than the ptrace
+        // stops themselves.
+        var out: [UInt8] = []
+        out.reserveCapacity(data.count * 4 + 3)
+        out.append(UInt8(ascii: "b"))
+        out.append(quote)
         for byte in data {
             switch byte {
             case quote, UInt8(ascii: "\\"):
-                out.append("\\")
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            case UInt8(ascii: "\t"): out += "\\t"
-            case UInt8(ascii: "\n"): out += "\\n"
-            case UInt8(ascii: "\r"): out += "\\r"
-            case 0x20..<0x7F: out.unicodeScalars.append(Unicode.Scalar(byte))
+                out.append(UInt8(ascii: "\\"))
+                out.append(byte)
+            case UInt8(ascii: "\t"):
+                out.append(UInt8(ascii: "\\"))
+                out.append(UInt8(ascii: "t"))
+            case UInt8(ascii: "\n"):
+                out.append(UInt8(ascii: "\\"))
+                out.append(UInt8(ascii: "n"))
+            case UInt8(ascii: "\r"):
+                out.append(UInt8(ascii: "\\"))
+                out.append(UInt8(ascii: "r"))
+            case 0x20..<0x7F: out.append(byte)
             default:
-                out += "\\x"
-                let hex = String(byte, radix: 16)
-                out += hex.count == 1 ? "0" + hex : hex
+                out.append(UInt8(ascii: "\\"))
+                out.append(UInt8(ascii: "x"))
+                out.append(hexDigit(byte >> 4))
+                out.append(hexDigit(byte & 0xf))
             }
         }
-        out.unicodeScalars.append(Unicode.Scalar(quote))
-        return out
+        out.append(quote)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A lowercase hex digit, as Python and JSON write them.
+    static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
     }
 
     /// How Python 3 prints a socket in a list: <socket.socket fd=4, family=2, type=1,

@@ -34,9 +34,16 @@ public enum TraceEncoder {
         if record.interrupted { out += ",\"interrupted\":true" }
         if let origin = record.origin { out += ",\"traced\":" + self.origin(origin) }
         out += ",\"events\":["
-        for (index, event) in record.events.enumerated() {
-            if index > 0 { out += "," }
-            out += self.event(event)
+        if !record.events.isEmpty {
+            // The events (a traced program's recvs and sends with their payloads) are most of
+            // a busy record: written as bytes, made a String once.
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(record.events.count * 192)
+            for (index, event) in record.events.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                append(event, to: &bytes)
+            }
+            out += String(decoding: bytes, as: UTF8.self)
         }
         out += "],\"queues\":{"
         for (index, depth) in record.queues.enumerated() {
@@ -48,29 +55,66 @@ public enum TraceEncoder {
     }
 
     static func event(_ event: ServerEvent) -> String {
-        var out = "{\"kind\":\"\(event.kind.rawValue)\""
-        if event.fd >= 0 { out += ",\"fd\":\(event.fd)" }
+        var bytes: [UInt8] = []
+        append(event, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func append(_ event: ServerEvent, to out: inout [UInt8]) {
+        func text(_ string: String) {
+            var string = string
+            string.withUTF8 { out.append(contentsOf: $0) }
+        }
+        func number(_ key: String, _ value: Int) {
+            text(key)
+            text(String(value))
+        }
+        text("{\"kind\":\"")
+        text(event.kind.rawValue)
+        text("\"")
+        if event.fd >= 0 { number(",\"fd\":", Int(event.fd)) }
         switch event.kind {
         case .recv, .urgent:
-            out += ",\"bytes\":\(event.bytes)"
+            number(",\"bytes\":", event.bytes)
         case .send:
-            out += ",\"bytes\":\(event.bytes)"
-            if event.requested != event.bytes { out += ",\"requested\":\(event.requested),\"short\":true" }
-            if event.direct { out += ",\"direct\":true" }
+            number(",\"bytes\":", event.bytes)
+            if event.requested != event.bytes {
+                number(",\"requested\":", event.requested)
+                text(",\"short\":true")
+            }
+            if event.direct { text(",\"direct\":true") }
         case .paused, .resumed, .draining, .peerFinished, .overBudget, .underBudget:
-            out += ",\"queued\":\(event.bytes)"
+            number(",\"queued\":", event.bytes)
         case .close:
-            if event.bytes > 0 { out += ",\"dropped\":\(event.bytes)" }
+            if event.bytes > 0 { number(",\"dropped\":", event.bytes) }
         default:
             break
         }
-        if let peer = event.peer { out += ",\"peer\":\"\(peer)\"" }
-        if let reason = event.reason { out += ",\"reason\":\"\(reason.rawValue)\"" }
-        if let detail = event.detail { out += ",\"detail\":\"\(escape(detail))\"" }
-        if let from = event.from { out += ",\"from\":\"\(escape(from))\"" }
-        if let to = event.to { out += ",\"to\":\"\(escape(to))\"" }
-        if let payload = event.payload { out += ",\"data\":\"\(escape(PythonRepr.bytes(payload)))\"" }
-        return out + "}"
+        if let peer = event.peer {
+            text(",\"peer\":\"")
+            text(peer.description)
+            text("\"")
+        }
+        if let reason = event.reason {
+            text(",\"reason\":\"")
+            text(reason.rawValue)
+            text("\"")
+        }
+        func quoted(_ key: String, _ value: String?) {
+            guard let value else { return }
+            text(key)
+            text(escape(value))
+            text("\"")
+        }
+        quoted(",\"detail\":\"", event.detail)
+        quoted(",\"from\":\"", event.from)
+        quoted(",\"to\":\"", event.to)
+        if let payload = event.payload {
+            text(",\"data\":\"")
+            appendEscapedRepr(payload, to: &out)
+            text("\"")
+        }
+        text("}")
     }
 
     static func origin(_ origin: CallOrigin) -> String {
@@ -103,25 +147,92 @@ public enum TraceEncoder {
         return (value < 0 && scaled > 0 ? "-" : "") + "\(whole).\(fractionText)"
     }
 
-    /// The inside of a JSON string: quotes, backslashes and control characters escaped.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
+    /// `escape(PythonRepr.bytes(payload))` in one pass over the payload: a traced program's
+    /// every recv and send carries one, and this was the costliest part of its record.
+    static func escapedRepr(_ payload: [UInt8]) -> String {
+        var out: [UInt8] = []
+        appendEscapedRepr(payload, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func appendEscapedRepr(_ payload: [UInt8], to out: inout [UInt8]) {
+        let backslash = UInt8(ascii: "\\"), doubleQuote = UInt8(ascii: "\""), singleQuote = UInt8(ascii: "'")
+        let quote = payload.contains(singleQuote) && !payload.contains(doubleQuote) ? doubleQuote : singleQuote
+        // Written through a pointer into room for the worst case (5 bytes out per byte in,
+        // \\xNN), then trimmed: one growth per payload instead of a check per byte.
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: payload.count * 5 + 8))
+        let end = out.withUnsafeMutableBufferPointer { buffer -> Int in
+            var at = start
+            func put(_ byte: UInt8) {
+                buffer[at] = byte
+                at += 1
+            }
+            func escaped(_ byte: UInt8) {
+                if byte == backslash || byte == doubleQuote { put(backslash) }
+                put(byte)
+            }
+            put(UInt8(ascii: "b"))
+            escaped(quote)
+            for byte in payload {
+                switch byte {
+                case quote, backslash:
+                    put(backslash)
+                    put(backslash)
+                    escaped(byte)
+                case UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"):
+                    put(backslash)
+                    put(backslash)
+                    put(byte == UInt8(ascii: "\t") ? UInt8(ascii: "t") : byte == UInt8(ascii: "\n") ? UInt8(ascii: "n") : UInt8(ascii: "r"))
+                case 0x20..<0x7F:
+                    escaped(byte)
+                default:
+                    put(backslash)
+                    put(backslash)
+                    put(UInt8(ascii: "x"))
+                    put(PythonRepr.hexDigit(byte >> 4))
+                    put(PythonRepr.hexDigit(byte & 0xf))
                 }
             }
+            escaped(quote)
+            return at
         }
-        return out
+        out.removeLast(out.count - end)
+    }
+
+    /// The inside of a JSON string: quotes, backslashes and control characters escaped.
+    public static func escape(_ text: String) -> String {
+        // Byte by byte on the UTF-8 (what needs escaping is ASCII; other bytes pass through
+        // whole), and most strings need nothing: this runs for every payload a tracer sees.
+        let backslash = UInt8(ascii: "\\")
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == backslash }) else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count * 2)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), backslash:
+                out.append(backslash)
+                out.append(byte)
+            case UInt8(ascii: "\n"):
+                out.append(backslash)
+                out.append(UInt8(ascii: "n"))
+            case UInt8(ascii: "\r"):
+                out.append(backslash)
+                out.append(UInt8(ascii: "r"))
+            case UInt8(ascii: "\t"):
+                out.append(backslash)
+                out.append(UInt8(ascii: "t"))
+            case 0..<0x20:
+                out.append(backslash)
+                out.append(UInt8(ascii: "u"))
+                out.append(UInt8(ascii: "0"))
+                out.append(UInt8(ascii: "0"))
+                out.append(PythonRepr.hexDigit(byte >> 4))
+                out.append(PythonRepr.hexDigit(byte & 0xf))
+            default:
+                out.append(byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
