@@ -19,6 +19,7 @@ Besides the rates, the CPU time the server and its tracer used per message (from
 the rates swing with other work, the CPU per message much less.
 """
 import argparse
+import atexit
 import json
 import os
 import shutil
@@ -32,6 +33,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = tempfile.mkdtemp(prefix="selectscope-trace-bench-")
+atexit.register(shutil.rmtree, WORK, True)
 SOCKET_CALLS = "pselect6,select,poll,ppoll,epoll_wait,epoll_pwait,epoll_ctl,bind,listen,socket,accept,accept4,connect," \
                "recvfrom,recvmsg,read,sendto,sendmsg,write,shutdown,close,setsockopt,dup,dup2,dup3"
 
