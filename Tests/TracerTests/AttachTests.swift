@@ -116,9 +116,7 @@ struct AttachEpollTests {
         let port = try Rig.freePort()
         let server = try SpawnedProcess(executable, [String(port)], name: "epoll_server")
         defer { server.stop(grace: 1) }
-        var client: LoopbackClient?
-        #expect(Rig.waitUntil(timeout: 15) { client = try? LoopbackClient(port: port); return client != nil })
-        let connection = try #require(client)
+        let connection = try Rig.connect(port: port, within: 15)
         defer { connection.close() }
         try connection.send("before")
         #expect(try connection.receiveString(count: 6) == "before")
@@ -196,9 +194,7 @@ struct AttachEpollTests {
         let port = try Rig.freePort()
         let server = try SpawnedProcess(executable, [String(port)], name: "epoll_server")
         defer { server.stop(grace: 1) }
-        var client: LoopbackClient?
-        #expect(Rig.waitUntil(timeout: 15) { client = try? LoopbackClient(port: port); return client != nil })
-        let connection = try #require(client)
+        let connection = try Rig.connect(port: port, within: 15)
         defer { connection.close() }
         try connection.send("before")
         #expect(try connection.receiveString(count: 6) == "before")

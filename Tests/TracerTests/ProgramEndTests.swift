@@ -18,7 +18,7 @@ struct ProgramEndTests {
                                        "python3", Rig.pythonProgram("crash_after_recv").path],
                                       width: 120, height: 36, environment: ["NO_COLOR": "1"])
         defer { session.kill() }
-        let connection = try WatchScreen.connect(port: port)
+        let connection = try Rig.connect(port: port)
         defer { connection.close() }
         try connection.send("boom")
         let ended = try session.waitFor("the end and the traceback", timeout: 15) { screen in

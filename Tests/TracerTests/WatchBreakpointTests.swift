@@ -25,9 +25,7 @@ struct WatchBreakpointTests {
         defer { if pid > 0 && Rig.isAlive(pid) { kill(pid, SIGKILL) } }
         #expect(screen.contains { $0.contains("break close") }, "the log's title names the breakpoint")
 
-        var client: LoopbackClient?
-        #expect(Rig.waitUntil(timeout: 30) { client = try? LoopbackClient(port: port); return client != nil })
-        let first = try #require(client)
+        let first = try Rig.connect(port: port, within: 30)
         try first.send("one")
         #expect(try first.receiveString(count: 3) == "one")
         let closedPort = first.localPort

@@ -28,7 +28,7 @@ struct WatchDiagnosisTests {
         #expect(pid > 0)
         defer { if pid > 0 && Rig.isAlive(pid) { kill(pid, SIGKILL) } }
 
-        let connection = try WatchScreen.connect(port: port)
+        let connection = try Rig.connect(port: port)
         defer { connection.close() }
         try connection.send("Hello, world")
         #expect(try connection.receiveString(count: 12) == "Hello, world")

@@ -25,7 +25,7 @@ struct WatchTests {
         #expect(pid > 0)
         defer { if pid > 0 && Rig.isAlive(pid) { kill(pid, SIGKILL) } }
 
-        let connection = try WatchScreen.connect(port: port)
+        let connection = try Rig.connect(port: port)
         defer { connection.close() }
         try connection.send("one")
         #expect(try connection.receiveString(count: 3) == "one")
@@ -68,9 +68,7 @@ struct WatchTests {
         #expect(screen.first?.contains("pid \(pid)") == true && screen.first?.contains(server.lastPathComponent) == true,
                 "the header does not name the traced program: \(screen.first ?? "")")
 
-        var client: LoopbackClient?
-        #expect(Rig.waitUntil(timeout: 30) { client = try? LoopbackClient(port: port); return client != nil })
-        let early = try #require(client)
+        let early = try Rig.connect(port: port, within: 30)
         defer { early.close() }
         try early.send("a")
         #expect(try early.receiveString(count: 1) == "a")
@@ -147,7 +145,7 @@ struct WatchTests {
         let session = try WatchScreen.start(["--port", String(port), "--", program.path],
                                       width: 140, height: 40, environment: ["NO_COLOR": "1"])
         defer { session.kill() }
-        let connection = try WatchScreen.connect(port: port)
+        let connection = try Rig.connect(port: port)
         defer { connection.close() }
         try connection.send("echo")
         #expect(try connection.receiveString(count: 4) == "echo")
@@ -177,7 +175,7 @@ struct WatchTests {
         let run = try TraceRun(["--port", "0"], command: [program.path], folder: folder)
         defer { run.end() }
         let port = try run.waitForPort()
-        let client = try WatchScreen.connect(port: port)
+        let client = try Rig.connect(port: port)
         try client.send("echo")
         #expect(try client.receiveString(count: 4) == "echo")
         client.close()

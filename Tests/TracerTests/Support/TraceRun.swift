@@ -1,4 +1,5 @@
 import Foundation
+import LoopbackTesting
 import Testing
 @testable import ProcessTesting
 #if canImport(Glibc)
@@ -123,6 +124,15 @@ struct ReadyLists: Equatable, CustomStringConvertible {
 }
 
 extension Rig {
+    /// A client of the program under test, once it listens on `port`.
+    static func connect(port: Int, within seconds: Double = 30) throws -> LoopbackClient {
+        var client: LoopbackClient?
+        guard waitUntil(timeout: seconds, { client = try? LoopbackClient(port: port); return client != nil }), let client else {
+            throw Failure("nothing listened on port \(port) within \(Int(seconds)) s")
+        }
+        return client
+    }
+
     /// Runs a command to its end and returns its stdout (throws on a non-zero exit).
     static func output(_ executable: URL, _ arguments: [String], timeout: Double = 30) throws -> String {
         let process = try SpawnedProcess(executable, arguments)

@@ -1,5 +1,4 @@
 import Foundation
-import LoopbackTesting
 @testable import ProcessTesting
 
 /// `selectscope watch` under tmux, as a user starts it, and what its screen says.
@@ -22,14 +21,5 @@ enum WatchScreen {
     static func waitForTraced(_ session: TmuxSession) throws -> (screen: [String], pid: Int32) {
         let screen = try session.waitFor("the program traced", timeout: 30) { $0.contains { $0.contains("traced: pid") } }
         return (screen, tracedPID(screen))
-    }
-
-    /// A client of the traced program, once it listens on `port`.
-    static func connect(port: Int) throws -> LoopbackClient {
-        var client: LoopbackClient?
-        guard Rig.waitUntil(timeout: 30, { client = try? LoopbackClient(port: port); return client != nil }), let client else {
-            throw Rig.Failure("nothing listened on port \(port) within 30 s")
-        }
-        return client
     }
 }
