@@ -335,6 +335,28 @@ extension InProcess {
             try step()
             #expect(feed.snapshot() == reference.snapshot(status: feed.status))
         }
+
+        @Test("every record is applied, and the screen's history is handed only the last ones of a batch")
+        func historySeesTheLastOfABatch() {
+            let feed = LiveFeed(capacity: 100)
+            var reference = SnapshotReducer()
+            for seq in 1...10 {
+                var record = StepRecord()
+                record.seq = seq
+                feed.publish(record)
+                reference.apply(record)
+            }
+            var seen: [Int] = []
+            let snapshot = feed.snapshot(eachOfLast: 3) { seen.append($0.seq) }
+            #expect(seen == [8, 9, 10])
+            #expect(snapshot == reference.snapshot(status: feed.status) && snapshot.counters.calls == 10)
+            var all: [Int] = []
+            var record = StepRecord()
+            record.seq = 11
+            feed.publish(record)
+            _ = feed.snapshot { all.append($0.seq) }
+            #expect(all == [11])
+        }
     }
 }
 

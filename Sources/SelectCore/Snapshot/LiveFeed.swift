@@ -73,8 +73,11 @@ public final class LiveFeed: Sendable {
 
     /// Applies the records that arrived since the last call and returns what the screen
     /// draws. One screen thread at a time.
-    /// `each` sees every record applied, on the screen's thread (the timeline's history).
-    public func snapshot(each: ((StepRecord) -> Void)? = nil) -> ServerSnapshot {
+    /// `each` sees the last `eachOfLast` records applied, on the screen's thread (the
+    /// timeline's history, which keeps only its last calls: at machine speed a frame's batch
+    /// holds thousands, and copying every one into a history that drops most of them at once
+    /// was most of the screen's cost per call).
+    public func snapshot(eachOfLast: Int = .max, each: ((StepRecord) -> Void)? = nil) -> ServerSnapshot {
         screenSlots.withLock { batch in
             // Moved out, not copied: the reducer applies the batch to storage only it holds.
             var taken: SnapshotReducer?
@@ -88,9 +91,10 @@ public final class LiveFeed: Sendable {
                 status = shared.status
             }
             guard var reducer = taken.take() else { return SnapshotReducer().snapshot(status: status) }
+            let firstSeen = count - min(count, max(0, eachOfLast))
             for index in 0..<count {
                 reducer.apply(batch[index])
-                each?(batch[index])
+                if index >= firstSeen { each?(batch[index]) }
             }
             let snapshot = reducer.snapshot(status: status)
             shared.withLock { shared in

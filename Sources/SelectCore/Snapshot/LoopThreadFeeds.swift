@@ -73,15 +73,16 @@ public final class LoopThreadFeeds: Sendable {
         shared.withLock { $0.listening.first ?? $0.threads.first?.tid }
     }
 
-    /// Applies every thread's new records (each seen by `each` with its thread) and returns
+    /// Applies every thread's new records (the last `eachOfLast` of each thread's seen by
+    /// `each` with its thread, as `LiveFeed.snapshot` has it) and returns
     /// `shown`'s snapshot (or the preferred thread's), with the threads listed in it. Before
     /// any call: a snapshot with the program's status and no thread.
-    public func snapshot(showing shown: Int32?, each: ((Int32, StepRecord) -> Void)? = nil) -> ServerSnapshot {
+    public func snapshot(showing shown: Int32?, eachOfLast: Int = .max, each: ((Int32, StepRecord) -> Void)? = nil) -> ServerSnapshot {
         let (threads, common, preferred) = shared.withLock { ($0.threads, $0.common, $0.listening.first ?? $0.threads.first?.tid) }
         let tid = shown.flatMap { wanted in threads.contains { $0.tid == wanted } ? wanted : nil } ?? preferred
         var result: ServerSnapshot?
         for (thread, feed) in threads {
-            let snapshot = feed.snapshot { record in each?(thread, record) }
+            let snapshot = feed.snapshot(eachOfLast: eachOfLast) { record in each?(thread, record) }
             if thread == tid { result = snapshot }
         }
         guard var snapshot = result else {

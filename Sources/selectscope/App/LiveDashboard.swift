@@ -151,7 +151,7 @@ final class LiveDashboard {
             return row
         }
         _ = state.apply(.clock(Posix.monotonicSeconds()))
-        _ = state.apply(.observed(feed.snapshot { [self] in history.append($0) }, clients: rows))
+        _ = state.apply(.observed(feed.snapshot(eachOfLast: history.capacity) { [self] in history.append($0) }, clients: rows))
         if let error = host.takeCommandError() { _ = state.apply(.status(error)) }
         if let hit = host.takeBreakpointHit() { _ = state.apply(.breakpointHit(hit)) }
     }

@@ -359,7 +359,9 @@ final class WatchDashboard {
             return row
         }
         _ = state.apply(.clock(Posix.monotonicSeconds()))
-        let snapshot = feeds.snapshot(showing: shownThread) { [self] tid, record in histories[tid, default: CallHistory()].append(record) }
+        let snapshot = feeds.snapshot(showing: shownThread, eachOfLast: CallHistory.defaultCapacity) { [self] tid, record in
+            histories[tid, default: CallHistory()].append(record)
+        }
         _ = state.apply(.observed(snapshot, clients: rows))
     }
 
