@@ -1,3 +1,4 @@
+import Dashboard
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,10 +10,13 @@ import Glibc
 struct ProgramOutput {
     /// The read ends still open: stdout's, stderr's (each closed at its end of file).
     private(set) var fds: [Int32]
-    private(set) var lastLine: String?
     /// The last of both streams, in the order they were read.
-    private(set) var text = ""
+    private var text = ""
     private var errorText = ""
+    /// `text` as the output pane draws it, made once per read rather than once per frame.
+    private(set) var lines: [String] = []
+    /// The newest line, for the status line when the pane is not on screen.
+    var lastLine: String? { lines.last }
     /// Bytes of stderr kept: enough for a traceback's last lines.
     private static let errorKeep = 4096
 
@@ -40,9 +44,9 @@ struct ProgramOutput {
             text += String(decoding: buffer[0..<count], as: UTF8.self)
         }
         guard !text.isEmpty else { return false }
-        if let line = text.split(separator: "\n").last { lastLine = String(line) }
         self.text += text
         if self.text.utf8.count > 4096 { self.text = String(self.text.suffix(2048)) }
+        lines = ProgramOutputPane.lines(of: self.text, limit: 200)
         if fd != stdoutFD {
             errorText += text
             if errorText.utf8.count > Self.errorKeep { errorText = String(errorText.suffix(Self.errorKeep / 2)) }
@@ -55,8 +59,9 @@ struct ProgramOutput {
         for fd in fds { _ = read(from: fd) }
     }
 
-    /// The last `count` lines the program wrote to stderr, blank ones left out.
+    /// The last `count` lines the program wrote to stderr, blank ones left out, made safe to
+    /// draw as the pane's are.
     func lastErrorLines(_ count: Int) -> [String] {
-        errorText.split(separator: "\n").map(String.init).filter { !$0.allSatisfy(\.isWhitespace) }.suffix(count).map { $0 }
+        Array(ProgramOutputPane.lines(of: errorText, limit: Self.errorKeep).filter { !$0.allSatisfy(\.isWhitespace) }.suffix(count))
     }
 }

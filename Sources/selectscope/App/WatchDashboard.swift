@@ -382,7 +382,7 @@ final class WatchDashboard {
         if let lastLine = output.lastLine, !outputShown { line += " · output: \(lastLine)" }
         model.status = line
         model.program = "pid \(shown)  \(options.commandLine)"
-        model.programOutput = ProgramOutputPane.lines(of: output.text, limit: 200)
+        model.programOutput = output.lines
         if let endedText {
             var captured = true
             if case .attach = options.target { captured = false }
