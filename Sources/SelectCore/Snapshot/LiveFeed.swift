@@ -78,6 +78,17 @@ public final class LiveFeed: Sendable {
     /// holds thousands, and copying every one into a history that drops most of them at once
     /// was most of the screen's cost per call).
     public func snapshot(eachOfLast: Int = .max, each: ((StepRecord) -> Void)? = nil) -> ServerSnapshot {
+        applyPending(eachOfLast: eachOfLast, each: each) { reducer, status in reducer.snapshot(status: status) }
+    }
+
+    /// `snapshot` without the snapshot: the records applied and seen, for a feed that is not
+    /// on screen (another thread's loop) whose reducer and history must keep up.
+    public func catchUp(eachOfLast: Int = .max, each: ((StepRecord) -> Void)? = nil) {
+        applyPending(eachOfLast: eachOfLast, each: each) { _, _ in () }
+    }
+
+    private func applyPending<Result>(eachOfLast: Int, each: ((StepRecord) -> Void)?,
+                                      then finish: (SnapshotReducer, ProducerStatus) -> Result) -> Result {
         screenSlots.withLock { batch in
             // Moved out, not copied: the reducer applies the batch to storage only it holds.
             var taken: SnapshotReducer?
@@ -90,20 +101,20 @@ public final class LiveFeed: Sendable {
                 taken = shared.reducer.take()
                 status = shared.status
             }
-            guard var reducer = taken.take() else { return SnapshotReducer().snapshot(status: status) }
+            guard var reducer = taken.take() else { return finish(SnapshotReducer(), status) }
             let firstSeen = count - min(count, max(0, eachOfLast))
             for index in 0..<count {
                 reducer.apply(batch[index])
                 if index >= firstSeen { each?(batch[index]) }
             }
-            let snapshot = reducer.snapshot(status: status)
+            let result = finish(reducer, status)
             shared.withLock { shared in
                 // Records that came while this batch was applied wait for the next frame,
                 // unless the queue filled meanwhile (the producer could not fold them).
                 if shared.count >= capacity { shared.foldPending(into: &reducer) }
                 shared.reducer = reducer
             }
-            return snapshot
+            return result
         }
     }
 }

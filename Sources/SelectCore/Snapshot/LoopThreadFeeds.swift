@@ -82,8 +82,12 @@ public final class LoopThreadFeeds: Sendable {
         let tid = shown.flatMap { wanted in threads.contains { $0.tid == wanted } ? wanted : nil } ?? preferred
         var result: ServerSnapshot?
         for (thread, feed) in threads {
-            let snapshot = feed.snapshot(eachOfLast: eachOfLast) { record in each?(thread, record) }
-            if thread == tid { result = snapshot }
+            if thread == tid {
+                result = feed.snapshot(eachOfLast: eachOfLast) { record in each?(thread, record) }
+            } else {
+                // Kept up to date, not drawn: no snapshot to build.
+                feed.catchUp(eachOfLast: eachOfLast) { record in each?(thread, record) }
+            }
         }
         guard var snapshot = result else {
             var empty = SnapshotReducer(traced: true).snapshot(status: common)
