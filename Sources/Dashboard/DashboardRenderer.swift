@@ -6,7 +6,7 @@ public enum DashboardRenderer {
         var grid = TextGrid(width: width, height: height)
         let context = RenderContext(model)
         let headerLines = HeaderPane.lineCount(model)
-        let traced = model.program != nil || model.server.tracedProgram
+        let traced = model.server.tracedProgram
         // A replay has no output to show beside the queues (a trace keeps only the calls).
         guard let layout = Layout.compute(width: width, height: height, headerLines: headerLines, hasStatus: model.status != nil,
                                           traced: traced && model.replay == nil) else {

@@ -6,7 +6,9 @@ import Testing
 /// switch the dashboard's own server (mode 1-5, backend) are not offered.
 @Suite struct TracedProgramTests {
     private func screen(program: String?) -> [String] {
-        var model = DashboardModel(server: Fixtures.server(mode: .one))
+        var server = Fixtures.server(mode: .one)
+        server.tracedProgram = program != nil
+        var model = DashboardModel(server: server)
         model.program = program
         return DashboardRenderer.render(model, width: 160, height: 40).lines
     }

@@ -15,7 +15,7 @@ struct KeyHelp {
                 KeyHelp(label: ascii ? $0.asciiLabel : $0.label, bar: $0.bar, rank: $0.barRank, help: $0.help)
             }
         }
-        return KeyTable.offered(tracedProgram: context.model.program != nil, loopThreads: context.server.loopThreads.count)
+        return KeyTable.offered(tracedProgram: context.server.tracedProgram, loopThreads: context.server.loopThreads.count)
             .map { KeyHelp(label: $0.label, bar: $0.bar, rank: $0.barRank, help: $0.help) }
     }
 }
