@@ -20,15 +20,9 @@ struct KernelSockets {
         var entries: [Entry] = []
         for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
             guard let text = KernelFile.text(table) else { continue }
-            for line in text.split(separator: "\n").dropFirst() {
-                let fields = line.split(separator: " ")
-                guard fields.count > 4,
-                      let local = fields[1].split(separator: ":").last.flatMap({ Int($0, radix: 16) }),
-                      let remote = fields[2].split(separator: ":").last.flatMap({ Int($0, radix: 16) }),
-                      let state = Int(fields[3], radix: 16) else { continue }
-                let queues = fields[4].split(separator: ":")
-                guard queues.count == 2, let send = Int(queues[0], radix: 16), let receive = Int(queues[1], radix: 16) else { continue }
-                entries.append(Entry(localPort: local, remotePort: remote, state: state, sendQueue: send, receiveQueue: receive))
+            for row in KernelTCPRow.rows(text) {
+                guard let local = KernelTCPRow.port(row.local), let remote = KernelTCPRow.port(row.remote) else { continue }
+                entries.append(Entry(localPort: local, remotePort: remote, state: row.state, sendQueue: row.unsent, receiveQueue: row.unread))
             }
         }
         self.entries = entries

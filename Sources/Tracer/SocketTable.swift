@@ -37,14 +37,10 @@ enum SocketTable {
         var table: [UInt64: Entry] = [:]
         for (file, v6) in [("tcp", false), ("tcp6", true)] {
             guard let text = ProcFiles.read("/proc/\(pid)/net/\(file)") else { continue }
-            for line in text.split(separator: "\n").dropFirst() {
-                let columns = line.split(separator: " ", omittingEmptySubsequences: true)
-                guard columns.count > 9, let inode = UInt64(columns[9]),
-                      let local = address(columns[1], v6: v6), let remote = address(columns[2], v6: v6) else { continue }
-                let queues = columns[4].split(separator: ":")
-                let unsent = queues.count == 2 ? Int(queues[0], radix: 16) ?? 0 : 0
-                let unread = queues.count == 2 ? Int(queues[1], radix: 16) ?? 0 : 0
-                table[inode] = Entry(local: local, remote: remote, listening: columns[3] == "0A", unsent: unsent, unread: unread)
+            for row in KernelTCPRow.rows(text) {
+                guard let local = address(row.local, v6: v6), let remote = address(row.remote, v6: v6) else { continue }
+                table[row.inode] = Entry(local: local, remote: remote, listening: row.state == KernelTCPRow.listenState,
+                                         unsent: row.unsent, unread: row.unread)
             }
         }
         return table

@@ -38,4 +38,20 @@ import Glibc
     @Test func aFileThatCannotBeOpenedIsNil() {
         #expect(KernelFile.read("/proc/no-such-file") == nil)
     }
+
+    @Test func aTCPTableRowGivesItsFields() throws {
+        let table = """
+              sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+               0: 0100007F:04D2 00000000:0000 0A 00000000:00000003 00:00000000 00000000     0        0 424242 1 0 100 0 0 10 0
+               1: 0100007F:04D2 0100007F:B5A2 01 00000010:00000020 00:00000000 00000000     0        0 424243 1 0
+            """
+        let rows = KernelTCPRow.rows(table)
+        #expect(rows.count == 2)
+        let listener = try #require(rows.first)
+        #expect(listener.state == KernelTCPRow.listenState && listener.unread == 3 && listener.inode == 424242)
+        #expect(KernelTCPRow.port(listener.local) == 1234)
+        let connection = rows[1]
+        #expect(connection.state == 1 && connection.unsent == 16 && connection.unread == 32)
+        #expect(KernelTCPRow.port(connection.remote) == 0xB5A2)
+    }
 }
