@@ -336,6 +336,69 @@ extension InProcess {
             #expect(feed.snapshot() == reference.snapshot(status: feed.status))
         }
 
+        @Test("a record moved into the feed is what the screen applies; the producer gets back an applied record's buffers")
+        func movedRecordsAreApplied() throws {
+            let stepper = try Stepper(mode: .three, payloadCapture: 64)
+            let feed = LiveFeed(listener: stepper.server.listener, logCapacity: 5)
+            var reference = SnapshotReducer(listener: stepper.server.listener, logCapacity: 5)
+            var published: [Int] = []
+            func step() throws {
+                var record = try stepper.step()
+                reference.apply(record)
+                published.append(record.seq)
+                feed.publish(taking: &record)
+                // What comes back is never the record just published: a fresh slot, or one
+                // the screen applied in an earlier frame.
+                #expect(record.seq != published.last)
+                if record.seq != 0 { #expect(published.dropLast().contains(record.seq)) }
+            }
+            let clients = try (0..<3).map { _ in try TestClient(port: stepper.port) }
+            for _ in clients { try step() }
+            #expect(feed.snapshot() == reference.snapshot(status: feed.status))
+            for round in 0..<4 {
+                for client in clients {
+                    try client.send(Array("round \(round)".utf8))
+                    try step()
+                    _ = try client.receive(exactly: 7)
+                }
+                #expect(feed.snapshot() == reference.snapshot(status: feed.status))
+            }
+            #expect(feed.snapshot().log.count == 5)
+        }
+
+        @Test("a batch applied at once builds the same state as its records one by one, with a log shorter than the batch's events")
+        func batchEqualsOneByOne() {
+            var records: [StepRecord] = []
+            for seq in 1...40 {
+                var record = StepRecord()
+                record.seq = seq
+                record.listener = 3
+                record.inputs = [3] + (4..<(4 + Int32(min(seq, 6))))
+                let fd = Int32(4 + seq % 6)
+                if seq <= 6 {
+                    record.readable = [3]
+                    record.events = [ServerEvent(kind: .accept, fd: fd, peer: PeerAddress(host: "127.0.0.1", port: 40000 + seq))]
+                } else {
+                    record.readable = [fd]
+                    record.events = [ServerEvent(kind: .recv, fd: fd, bytes: seq, payload: Array("m\(seq)".utf8)),
+                                     ServerEvent(kind: .send, fd: fd, bytes: seq, requested: seq, direct: true)]
+                    if seq % 9 == 0 { record.events.append(ServerEvent(kind: .close, fd: fd, reason: .eof)) }
+                }
+                record.queues = [QueueDepth(fd: fd, messages: 0, bytes: 0)]
+                records.append(record)
+            }
+            for capacity in [0, 1, 7, 200] {
+                var oneByOne = SnapshotReducer(listener: 3, logCapacity: capacity)
+                for record in records { oneByOne.apply(record) }
+                var batched = SnapshotReducer(listener: 3, logCapacity: capacity)
+                records.withUnsafeBufferPointer { batched.apply(contentsOf: UnsafeBufferPointer(rebasing: $0[..<25])) }
+                records.withUnsafeBufferPointer { batched.apply(contentsOf: UnsafeBufferPointer(rebasing: $0[25...])) }
+                #expect(batched.snapshot() == oneByOne.snapshot(), "log capacity \(capacity)")
+                #expect(batched.snapshot().log.count == min(capacity, oneByOne.snapshot().log.count))
+                #expect(batched.applied == 40)
+            }
+        }
+
         @Test("every record is applied, and the screen's history is handed only the last ones of a batch")
         func historySeesTheLastOfABatch() {
             let feed = LiveFeed(capacity: 100)

@@ -111,3 +111,27 @@ struct ValueTypeTests {
         #expect(replaced == ServerEvent(kind: .recv, payload: [7]))
     }
 }
+
+@Suite("the reducer's fd index")
+struct FDIndexTests {
+    @Test("small fds, huge ones and negative ones each keep their position; a cleared fd is gone")
+    func positionsByFD() {
+        var index = FDIndex()
+        #expect(index[3] == nil)
+        index[3] = 0
+        index[1000] = 1
+        index[Int32.max] = 2
+        index[-5] = 3
+        #expect(index[3] == 0 && index[1000] == 1 && index[Int32.max] == 2 && index[-5] == 3)
+        #expect(index[4] == nil && index[999] == nil && index[1001] == nil && index[Int32.max - 1] == nil)
+        index[1000] = nil
+        index[Int32.max] = nil
+        #expect(index[1000] == nil && index[Int32.max] == nil && index[3] == 0)
+        // Clearing an fd never seen changes nothing.
+        index[50_000] = nil
+        #expect(index[50_000] == nil)
+        index[Int32(FDIndex.denseLimit - 1)] = 7
+        index[Int32(FDIndex.denseLimit)] = 8
+        #expect(index[Int32(FDIndex.denseLimit - 1)] == 7 && index[Int32(FDIndex.denseLimit)] == 8)
+    }
+}

@@ -48,6 +48,11 @@ public final class SelectServer: @unchecked Sendable {
     /// so neither is copied and a snapshot never shows a call still in progress.
     private var record = StepRecord()
     private var completed = StepRecord()
+    /// `completed` was moved into the screen's feed: until the next call it holds a stale
+    /// record's buffers, so only these facts about it are kept.
+    private var completedHandedOver = false
+    private var completedSeq = 0
+    private var completedBlockedMilliseconds = 0.0
     private var pendingEvents: [ServerEvent] = []
     private let startTime = Posix.monotonicSeconds()
     private var receiveBuffer: UnsafeMutableRawBufferPointer
@@ -147,7 +152,7 @@ public final class SelectServer: @unchecked Sendable {
         if let callStarted, let inFlight { callStarted(inFlight) }
         // The thread's CPU clock costs a system call: at machine speed it is read on one call
         // in 64, at human speed (the last call slept) on every call.
-        let measure = config.measureCost && (record.seq & 63 == 0 || completed.blockedMilliseconds > 1)
+        let measure = config.measureCost && (record.seq & 63 == 0 || completedBlockedMilliseconds > 1)
         let costStart = measure ? Posix.threadCPUSeconds() : 0
         try backend.wait(inputs: inputs, outputs: outputs, hangupWatch: watched, internalFDs: internalFDs, timeout: callTimeout,
                          into: &record)
@@ -161,13 +166,27 @@ public final class SelectServer: @unchecked Sendable {
             inFlight = nil
             handleResult()
             swap(&record, &completed)
+            completedHandedOver = false
+            completedSeq = completed.seq
+            completedBlockedMilliseconds = completed.blockedMilliseconds
         }
         // The select backend's own hangup watcher is internal too, but it is no wake-up.
         return !completed.internalReady.isEmpty && internalFDs.contains { completed.internalReady.contains($0) }
     }
 
-    /// The last completed call's record.
+    /// The last completed call's record, until it is handed over.
     var lastRecord: StepRecord { completed }
+
+    /// Moves the last completed call's record into the screen's feed instead of copying it:
+    /// at machine speed the copy (every list, every event) was most of what the dashboard
+    /// cost the loop. `lastRecord` is not to be read again before the next call. Loop thread.
+    func handOverLastRecord(to feed: LiveFeed) {
+        lock.withLock {
+            guard !completedHandedOver else { return }
+            feed.publish(taking: &completed)
+            completedHandedOver = true
+        }
+    }
 
     private func handleResult() {
         touched.removeAll(keepingCapacity: true)
@@ -697,7 +716,7 @@ public final class SelectServer: @unchecked Sendable {
     var connectionFDs: [Int32] { acceptOrder }
 
     /// The lists as they are now, after call `afterSeq`: for a screen after a switch. Loop thread.
-    var currentLists: ListsBeforeCall { ListsBeforeCall(afterSeq: completed.seq, inputs: inputs, outputs: outputs) }
+    var currentLists: ListsBeforeCall { ListsBeforeCall(afterSeq: completedSeq, inputs: inputs, outputs: outputs) }
 
     /// The server's own state, copied under its lock: for tests, which check what the
     /// records tell the screen against it. The screen never calls it. Safe from any thread.
@@ -714,7 +733,7 @@ public final class SelectServer: @unchecked Sendable {
             snapshot.outputs = outputs
             snapshot.queueCap = config.queueCap
             snapshot.fdSetSize = Backends.fdSetSize
-            if completed.seq > 0 {
+            if completed.seq > 0 && !completedHandedOver {
                 snapshot.lastRecord = completed
                 if completed.costMicroseconds == 0 { snapshot.lastRecord?.costMicroseconds = lastCost }
             }

@@ -159,14 +159,15 @@ public final class ServerHost: @unchecked Sendable {
             if stepping { setRunState(.paused) }
             if stepping && server.lastRecord.interrupted { stepOwed = true }
             if !breakpoints.isEmpty { checkBreakpoints() }
+            // Taken before the record moves into the feed; observers see the feed holding it.
+            let observed = observers.isEmpty ? nil : server.lastRecord
             if let feed {
                 feed.updateStatus { $0.inFlight = nil }
-                feed.publish(server.lastRecord)
+                server.handOverLastRecord(to: feed)
                 sampleKernelIfDue(force: false)
             }
-            if !observers.isEmpty {
-                let record = server.lastRecord
-                for observer in observers { observer(record) }
+            if let observed {
+                for observer in observers { observer(observed) }
             }
             notifyChange()
         }

@@ -6,8 +6,9 @@ import Synchronization
 /// copy under the feed's lock and nothing else. The screen takes the records that arrived
 /// since its last frame and applies them, outside the lock, to the one `SnapshotReducer`.
 ///
-/// The records are copied into slots the feed keeps and reuses, so at machine speed a call
-/// costs the producer no allocation: the producer's own buffers stay its own.
+/// The records go into slots the feed keeps and reuses, so at machine speed a call costs the
+/// producer no allocation: copied (the producer's buffers stay its own) or, cheaper, moved
+/// (`publish(taking:)`: the producer gets an applied record's buffers back to reuse).
 ///
 /// Bounded: when the screen falls `capacity` records behind (a frame stuck on a slow
 /// terminal), the producer applies the backlog to the reducer itself, under the lock, and
@@ -25,7 +26,8 @@ public final class LiveFeed: Sendable {
         var folded = 0
 
         mutating func foldPending(into reducer: inout SnapshotReducer) {
-            for index in 0..<count { reducer.apply(slots[index]) }
+            let pending = count
+            slots.withUnsafeBufferPointer { reducer.apply(contentsOf: UnsafeBufferPointer(rebasing: $0[..<pending])) }
             folded += count
             count = 0
         }
@@ -45,12 +47,23 @@ public final class LiveFeed: Sendable {
 
     // MARK: - Producer side
 
-    /// A call's record, in call order. Producer thread.
+    /// A call's record, in call order, copied into the feed's slots. Producer thread.
     public func publish(_ record: StepRecord) {
+        enqueue { $0.copyContents(of: record) }
+    }
+
+    /// A call's record, in call order, moved into the feed rather than copied: `record` comes
+    /// back holding a record the screen is done with, whose buffers the producer reuses. Its
+    /// contents are stale; the producer clears it before its next call. Producer thread.
+    public func publish(taking record: inout StepRecord) {
+        enqueue { swap(&$0, &record) }
+    }
+
+    private func enqueue(_ fill: (inout StepRecord) -> Void) {
         let capacity = self.capacity
         shared.withLock { shared in
             if shared.count == shared.slots.count { shared.slots.append(StepRecord()) }
-            shared.slots[shared.count].copyContents(of: record)
+            fill(&shared.slots[shared.count])
             shared.count += 1
             guard shared.count >= capacity, var reducer = shared.reducer.take() else { return }
             shared.foldPending(into: &reducer)
@@ -103,9 +116,10 @@ public final class LiveFeed: Sendable {
             }
             guard var reducer = taken.take() else { return finish(SnapshotReducer(), status) }
             let firstSeen = count - min(count, max(0, eachOfLast))
-            for index in 0..<count {
-                reducer.apply(batch[index])
-                if index >= firstSeen { each?(batch[index]) }
+            batch.withUnsafeBufferPointer { all in
+                let records = UnsafeBufferPointer(rebasing: all[..<count])
+                reducer.apply(contentsOf: records)
+                if let each { for index in firstSeen..<count { each(records[index]) } }
             }
             let result = finish(reducer, status)
             shared.withLock { shared in

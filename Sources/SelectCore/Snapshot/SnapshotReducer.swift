@@ -19,7 +19,7 @@ public struct SnapshotReducer: Sendable {
     /// The open connections in accept order (the screen's rows), and where each fd's row
     /// is: an update touches the row in place, without moving it.
     private var rows: [Row] = []
-    private var rowIndex: [Int32: Int] = [:]
+    private var rowIndex = FDIndex()
     private var log: LogRing
     private var counters = ServerCounters()
     private var listener: Int32
@@ -49,6 +49,27 @@ public struct SnapshotReducer: Sendable {
     /// Folds one call into the state: its events in the order the server did them, then the
     /// queue depths it reported.
     public mutating func apply(_ record: StepRecord) {
+        fold(record, logged: true)
+        lastRecord = record
+    }
+
+    /// Folds a batch of calls, oldest first: the same state as applying each in turn, but at
+    /// machine speed cheaper. A frame's batch holds thousands of calls, and only the last
+    /// `logCapacity` events can still be in the log afterwards: the earlier ones are never
+    /// copied into it. Only the last record is kept.
+    public mutating func apply(contentsOf records: UnsafeBufferPointer<StepRecord>) {
+        guard let last = records.last else { return }
+        var firstLogged = records.count
+        var kept = 0
+        while firstLogged > 0 && kept < log.capacity {
+            firstLogged -= 1
+            kept += records[firstLogged].events.count
+        }
+        for index in records.indices { fold(records[index], logged: index >= firstLogged) }
+        lastRecord = last
+    }
+
+    private mutating func fold(_ record: StepRecord, logged: Bool) {
         applied.addSaturating(1)
         listener = record.listener
         counters.calls = record.seq
@@ -58,77 +79,11 @@ public struct SnapshotReducer: Sendable {
         // The lists the call was given; the events below change them as the server did.
         inputs = record.inputs
         outputs = record.outputs
-        let handling = record.mode.dataHandling
-        for event in record.events {
-            log.append(LogEntry(seq: record.seq, event: event))
-            let fd = event.fd
-            let at = fd >= 0 ? rowIndex[fd] : nil
-            switch event.kind {
-            case .accept:
-                counters.accepted.addSaturating(1)
-                var row = Row(row: ConnectionRow(fd: fd, peer: event.peer ?? PeerAddress(host: "?", port: 0), queuedMessages: 0,
-                                                 queuedBytes: 0, bytesIn: 0, bytesOut: 0, state: .reading, lastActiveSeq: record.seq))
-                row.updateState()
-                if let at {
-                    rows[at] = row
-                } else {
-                    rowIndex[fd] = rows.count
-                    rows.append(row)
-                }
-                lastAccepted = event.peer
-                if !inputs.contains(fd) { inputs.append(fd) }
-            case .recv, .urgent:
-                counters.bytesIn.addSaturating(event.bytes)
-                if let at { rows[at].row.bytesIn.addSaturating(event.bytes) }
-                if event.kind == .recv && handling == .queueForWritable { addOutput(fd) }
-            case .send:
-                counters.bytesOut.addSaturating(event.bytes)
-                if let at { rows[at].row.bytesOut.addSaturating(event.bytes) }
-                if event.isShortSend {
-                    addOutput(fd)
-                } else if !event.direct && handling == .echoDirectly && record.queues.contains(where: { $0.fd == fd && $0.bytes == 0 }) {
-                    // Modes 3 and 5 use `outputs` only for leftovers: gone once they are sent.
-                    outputs.removeAll { $0 == fd }
-                }
-            case .queueEmpty:
-                outputs.removeAll { $0 == fd }
-            case .close:
-                counters.closed.addSaturating(1)
-                if let at { removeRow(at: at) }
-                inputs.removeAll { $0 == fd }
-                outputs.removeAll { $0 == fd }
-            case .timeout:
-                counters.timeouts.addSaturating(1)
-            case .refused:
-                counters.refused.addSaturating(1)
-            case .paused:
-                if let at {
-                    rows[at].paused = true
-                    rows[at].updateState()
-                }
-                inputs.removeAll { $0 == fd }
-            case .resumed:
-                if let at {
-                    rows[at].paused = false
-                    rows[at].updateState()
-                }
-                if at.map({ !rows[$0].closing }) ?? true && !inputs.contains(fd) { inputs.append(fd) }
-            case .draining:
-                if let at {
-                    rows[at].closing = true
-                    rows[at].updateState()
-                }
-                inputs.removeAll { $0 == fd }
-                addOutput(fd)
-            case .listenerPaused:
-                inputs.removeAll { $0 == record.listener }
-            case .listenerResumed:
-                if record.listener >= 0 && !inputs.contains(record.listener) { inputs.insert(record.listener, at: 0) }
-            // Each connection's own paused/resumed events carry what the budget changes; a
-            // peer that finished while paused stays paused until its queue drains.
-            case .mode, .backend, .exceptional, .peerFinished, .overBudget, .underBudget, .listen:
-                break
-            }
+        // Read in place through a pointer: iterating the array, or passing an event on, copies
+        // it (a retain), for each of the thousands of events a frame's batch holds.
+        record.events.withUnsafeBufferPointer { events in
+            guard let first = events.baseAddress else { return }
+            for index in events.indices { fold(first + index, of: record, logged: logged) }
         }
         for depth in record.queues {
             guard let at = rowIndex[depth.fd] else { continue }
@@ -136,8 +91,80 @@ public struct SnapshotReducer: Sendable {
             rows[at].row.queuedBytes = depth.bytes
             rows[at].row.lastActiveSeq = record.seq
         }
-        lastRecord = record
         diagnostics.apply(record)
+    }
+
+    private mutating func fold(_ event: UnsafePointer<ServerEvent>, of record: borrowing StepRecord, logged: Bool) {
+        let handling = record.mode.dataHandling
+        if logged { log.append(LogEntry(seq: record.seq, event: event.pointee)) }
+        let fd = event.pointee.fd
+        let at = fd >= 0 ? rowIndex[fd] : nil
+        switch event.pointee.kind {
+        case .accept:
+            counters.accepted.addSaturating(1)
+            var row = Row(row: ConnectionRow(fd: fd, peer: event.pointee.peer ?? PeerAddress(host: "?", port: 0), queuedMessages: 0,
+                                             queuedBytes: 0, bytesIn: 0, bytesOut: 0, state: .reading, lastActiveSeq: record.seq))
+            row.updateState()
+            if let at {
+                rows[at] = row
+            } else {
+                rowIndex[fd] = rows.count
+                rows.append(row)
+            }
+            lastAccepted = event.pointee.peer
+            if !inputs.contains(fd) { inputs.append(fd) }
+        case .recv, .urgent:
+            counters.bytesIn.addSaturating(event.pointee.bytes)
+            if let at { rows[at].row.bytesIn.addSaturating(event.pointee.bytes) }
+            if event.pointee.kind == .recv && handling == .queueForWritable { addOutput(fd) }
+        case .send:
+            counters.bytesOut.addSaturating(event.pointee.bytes)
+            if let at { rows[at].row.bytesOut.addSaturating(event.pointee.bytes) }
+            if event.pointee.isShortSend {
+                addOutput(fd)
+            } else if !event.pointee.direct && handling == .echoDirectly && record.queues.contains(where: { $0.fd == fd && $0.bytes == 0 }) {
+                // Modes 3 and 5 use `outputs` only for leftovers: gone once they are sent.
+                outputs.removeAll { $0 == fd }
+            }
+        case .queueEmpty:
+            outputs.removeAll { $0 == fd }
+        case .close:
+            counters.closed.addSaturating(1)
+            if let at { removeRow(at: at) }
+            inputs.removeAll { $0 == fd }
+            outputs.removeAll { $0 == fd }
+        case .timeout:
+            counters.timeouts.addSaturating(1)
+        case .refused:
+            counters.refused.addSaturating(1)
+        case .paused:
+            if let at {
+                rows[at].paused = true
+                rows[at].updateState()
+            }
+            inputs.removeAll { $0 == fd }
+        case .resumed:
+            if let at {
+                rows[at].paused = false
+                rows[at].updateState()
+            }
+            if at.map({ !rows[$0].closing }) ?? true && !inputs.contains(fd) { inputs.append(fd) }
+        case .draining:
+            if let at {
+                rows[at].closing = true
+                rows[at].updateState()
+            }
+            inputs.removeAll { $0 == fd }
+            addOutput(fd)
+        case .listenerPaused:
+            inputs.removeAll { $0 == record.listener }
+        case .listenerResumed:
+            if record.listener >= 0 && !inputs.contains(record.listener) { inputs.insert(record.listener, at: 0) }
+        // Each connection's own paused/resumed events carry what the budget changes; a
+        // peer that finished while paused stays paused until its queue drains.
+        case .mode, .backend, .exceptional, .peerFinished, .overBudget, .underBudget, .listen:
+            break
+        }
     }
 
     private mutating func removeRow(at position: Int) {

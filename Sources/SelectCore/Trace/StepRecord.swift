@@ -138,6 +138,7 @@ public struct StepRecord: Sendable, Equatable {
         blockedMilliseconds = 0
         costMicroseconds = 0
         interrupted = false
+        origin = nil
     }
 
     private static func clear<Element>(_ list: inout [Element]) {
