@@ -391,8 +391,8 @@ extension InProcess {
                 var oneByOne = SnapshotReducer(listener: 3, logCapacity: capacity)
                 for record in records { oneByOne.apply(record) }
                 var batched = SnapshotReducer(listener: 3, logCapacity: capacity)
-                records.withUnsafeBufferPointer { batched.apply(contentsOf: UnsafeBufferPointer(rebasing: $0[..<25])) }
-                records.withUnsafeBufferPointer { batched.apply(contentsOf: UnsafeBufferPointer(rebasing: $0[25...])) }
+                records.withUnsafeMutableBufferPointer { batched.apply(contentsOf: UnsafeMutableBufferPointer(rebasing: $0[..<25])) }
+                records.withUnsafeMutableBufferPointer { batched.apply(contentsOf: UnsafeMutableBufferPointer(rebasing: $0[25...])) }
                 #expect(batched.snapshot() == oneByOne.snapshot(), "log capacity \(capacity)")
                 #expect(batched.snapshot().log.count == min(capacity, oneByOne.snapshot().log.count))
                 #expect(batched.applied == 40)

@@ -27,7 +27,7 @@ public final class LiveFeed: Sendable {
 
         mutating func foldPending(into reducer: inout SnapshotReducer) {
             let pending = count
-            slots.withUnsafeBufferPointer { reducer.apply(contentsOf: UnsafeBufferPointer(rebasing: $0[..<pending])) }
+            slots.withUnsafeMutableBufferPointer { reducer.apply(contentsOf: UnsafeMutableBufferPointer(rebasing: $0[..<pending])) }
             folded += count
             count = 0
         }
@@ -116,8 +116,8 @@ public final class LiveFeed: Sendable {
             }
             guard var reducer = taken.take() else { return finish(SnapshotReducer(), status) }
             let firstSeen = count - min(count, max(0, eachOfLast))
-            batch.withUnsafeBufferPointer { all in
-                let records = UnsafeBufferPointer(rebasing: all[..<count])
+            batch.withUnsafeMutableBufferPointer { all in
+                let records = UnsafeMutableBufferPointer(rebasing: all[..<count])
                 reducer.apply(contentsOf: records)
                 if let each { for index in firstSeen..<count { each(records[index]) } }
             }

@@ -117,64 +117,70 @@ public struct LoopDiagnostics: Sendable {
     public mutating func apply(_ record: StepRecord) -> [LoopDiagnosis] {
         var new: [LoopDiagnosis] = []
         let seq = record.seq
-        for event in record.events {
-            let fd = event.fd
-            switch event.kind {
-            case .accept:
-                forget(fd)
-                watches[fd] = Watch()
-            case .recv where event.detail == nil:
-                // The common case (data on a connection read as it should be) costs a lookup.
-                let at = watch(fd)
-                if let end = watches.values[at].endOfStream {
-                    watches.values[at].countAfterEnd(seq)
-                    let calls = watches.values[at].afterEndCalls
-                    note(Key(kind: .readAfterEOF, fd: fd), new: &new) {
-                        LoopDiagnosis(kind: .readAfterEOF, fd: fd, proof: .readAgain, since: end, found: seq, calls: calls)
+        // Read in place through a pointer: iterating the array copies every event (a retain
+        // each), and a frame's batch holds thousands.
+        record.events.withUnsafeBufferPointer { events in
+            guard let first = events.baseAddress else { return }
+            for index in events.indices {
+                let event = first + index
+                let fd = event.pointee.fd
+                switch event.pointee.kind {
+                case .accept:
+                    forget(fd)
+                    watches[fd] = Watch()
+                case .recv where event.pointee.detail == nil:
+                    // The common case (data on a connection read as it should be) costs a lookup.
+                    let at = watch(fd)
+                    if let end = watches.values[at].endOfStream {
+                        watches.values[at].countAfterEnd(seq)
+                        let calls = watches.values[at].afterEndCalls
+                        note(Key(kind: .readAfterEOF, fd: fd), new: &new) {
+                            LoopDiagnosis(kind: .readAfterEOF, fd: fd, proof: .readAgain, since: end, found: seq, calls: calls)
+                        }
+                    } else if event.pointee.bytes == 0 {
+                        watches.values[at].endOfStream = seq
+                        afterEnd.insert(fd)
                     }
-                } else if event.bytes == 0 {
-                    watches.values[at].endOfStream = seq
-                    afterEnd.insert(fd)
+                case .send:
+                    let at = watch(fd)
+                    watches.values[at].lastSend = seq
+                    // The common case (a whole send, nothing owed) ends here.
+                    guard event.pointee.isShortSend || watches.values[at].owed > 0 else { break }
+                    var watch = watches.values[at]
+                    if watch.owed > 0 && !watch.isRetry(event.pointee) {
+                        lostRest(watch, fd: fd, proof: .otherDataSent(bytes: event.pointee.requested), at: seq, new: &new)
+                    }
+                    if event.pointee.isShortSend {
+                        watch.owed = event.pointee.requested - event.pointee.bytes
+                        watch.owedRequested = event.pointee.requested
+                        watch.restStart = Self.restStart(of: event.pointee)
+                        watch.owedSince = seq
+                        watch.owedTid = record.origin?.tid
+                        watch.unwatched = 0
+                        owing.insert(fd)
+                    } else {
+                        watch.owed = 0
+                        watch.restStart = []
+                        owing.remove(fd)
+                    }
+                    watches[fd] = watch
+                case .close:
+                    // A close after an error, or one the built-in server makes by design (a mode
+                    // that never sends, a shutdown), is not the program dropping the rest.
+                    if let watch = watches[fd], watch.owed > 0, event.pointee.reason == nil || event.pointee.reason == .eof {
+                        lostRest(watch, fd: fd, proof: .closedWithRest, at: seq, new: &new)
+                    }
+                    forget(fd)
+                case .listen where event.pointee.detail == ServerEvent.withoutReuseAddress:
+                    note(Key(kind: .noReuseAddress, fd: fd), new: &new) {
+                        LoopDiagnosis(kind: .noReuseAddress, fd: fd, since: seq, found: seq)
+                    }
+                case .mode:
+                    for fd in owing { watches[fd]?.owed = 0 }
+                    owing.removeAll()
+                default:
+                    break
                 }
-            case .send:
-                let at = watch(fd)
-                watches.values[at].lastSend = seq
-                // The common case (a whole send, nothing owed) ends here.
-                guard event.isShortSend || watches.values[at].owed > 0 else { break }
-                var watch = watches.values[at]
-                if watch.owed > 0 && !watch.isRetry(event) {
-                    lostRest(watch, fd: fd, proof: .otherDataSent(bytes: event.requested), at: seq, new: &new)
-                }
-                if event.isShortSend {
-                    watch.owed = event.requested - event.bytes
-                    watch.owedRequested = event.requested
-                    watch.restStart = Self.restStart(of: event)
-                    watch.owedSince = seq
-                    watch.owedTid = record.origin?.tid
-                    watch.unwatched = 0
-                    owing.insert(fd)
-                } else {
-                    watch.owed = 0
-                    watch.restStart = []
-                    owing.remove(fd)
-                }
-                watches[fd] = watch
-            case .close:
-                // A close after an error, or one the built-in server makes by design (a mode
-                // that never sends, a shutdown), is not the program dropping the rest.
-                if let watch = watches[fd], watch.owed > 0, event.reason == nil || event.reason == .eof {
-                    lostRest(watch, fd: fd, proof: .closedWithRest, at: seq, new: &new)
-                }
-                forget(fd)
-            case .listen where event.detail == ServerEvent.withoutReuseAddress:
-                note(Key(kind: .noReuseAddress, fd: fd), new: &new) {
-                    LoopDiagnosis(kind: .noReuseAddress, fd: fd, since: seq, found: seq)
-                }
-            case .mode:
-                for fd in owing { watches[fd]?.owed = 0 }
-                owing.removeAll()
-            default:
-                break
             }
         }
         checkSpins(record, new: &new)

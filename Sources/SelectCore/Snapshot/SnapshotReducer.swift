@@ -48,8 +48,8 @@ public struct SnapshotReducer: Sendable {
 
     /// Folds one call into the state: its events in the order the server did them, then the
     /// queue depths it reported.
-    public mutating func apply(_ record: StepRecord) {
-        fold(record, logged: true)
+    public mutating func apply(_ record: consuming StepRecord) {
+        fold(&record, logged: true)
         lastRecord = record
     }
 
@@ -57,19 +57,21 @@ public struct SnapshotReducer: Sendable {
     /// machine speed cheaper. A frame's batch holds thousands of calls, and only the last
     /// `logCapacity` events can still be in the log afterwards: the earlier ones are never
     /// copied into it. Only the last record is kept.
-    public mutating func apply(contentsOf records: UnsafeBufferPointer<StepRecord>) {
-        guard let last = records.last else { return }
+    public mutating func apply(contentsOf records: UnsafeMutableBufferPointer<StepRecord>) {
+        guard let last = records.indices.last else { return }
         var firstLogged = records.count
         var kept = 0
         while firstLogged > 0 && kept < log.capacity {
             firstLogged -= 1
             kept += records[firstLogged].events.count
         }
-        for index in records.indices { fold(records[index], logged: index >= firstLogged) }
-        lastRecord = last
+        for index in records.indices { fold(&records[index], logged: index >= firstLogged) }
+        lastRecord = records[last]
     }
 
-    private mutating func fold(_ record: StepRecord, logged: Bool) {
+    /// `inout` only so that a record in a buffer is read where it is: passed by value, each
+    /// would be copied first (a retain per list), thousands of times a frame. Not changed.
+    private mutating func fold(_ record: inout StepRecord, logged: Bool) {
         applied.addSaturating(1)
         listener = record.listener
         counters.calls = record.seq
