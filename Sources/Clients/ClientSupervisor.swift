@@ -64,34 +64,13 @@ public final class ClientSupervisor {
         ]
         if let message { arguments += ["--message", message] }
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
-        // dup2 clears close-on-exec on the copies; every other fd of ours is close-on-exec.
-        posix_spawn_file_actions_adddup2(&actions, pipe.write, STDOUT_FILENO)
-        posix_spawn_file_actions_adddup2(&actions, pipe.write, STDERR_FILENO)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // The child starts with default signal handling and an empty mask, whatever ours are.
-        var defaults = sigset_t()
-        sigfillset(&defaults)
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-
-        var cArguments: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in cArguments { free(pointer) } }
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, executable, &actions, &attributes, &cArguments, environ)
-        Posix.close(pipe.write)
-        guard status == 0 else {
+        defer { Posix.close(pipe.write) }
+        let pid: pid_t
+        do {
+            pid = try Posix.spawn(executable, arguments: arguments, stdout: .descriptor(pipe.write), stderr: .descriptor(pipe.write))
+        } catch {
             Posix.close(pipe.read)
-            throw SystemError("posix_spawn \(executable)", errno: status)
+            throw error
         }
         let row = ClientRow(id: nextID, pid: pid, kind: kind, state: .running, interval: interval)
         nextID += 1

@@ -1,4 +1,5 @@
 import Foundation
+import SelectCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -31,17 +32,8 @@ public enum Isolation {
 /// A child process with its output in a file; the parent waits for it.
 public enum ChildProcess {
     public static func spawn(_ argv: [String], output: String) -> Int32? {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO)
-        var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        defer { for pointer in cArguments { free(pointer) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, argv[0], &actions, nil, &cArguments, environ) == 0 else { return nil }
-        return pid
+        guard let path = argv.first else { return nil }
+        return try? Posix.spawn(path, arguments: argv, stdout: .file(output), stderr: .standardOutput)
     }
 
     /// Runs to the end; the exit status, or -1.

@@ -62,30 +62,8 @@ final class Sandbox {
         script += "cd '\(scratch)' && ulimit -t \(limits.cpuSeconds) && ulimit -v \(limits.memoryBytes / 1024) && exec \"$@\""
         let arguments = ["/bin/sh", "-c", script, "sh"] + argv
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "\(scratch)/\(name).stdout", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "\(scratch)/\(name).stderr", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var defaults = sigset_t()
-        sigfillset(&defaults)
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP))
-
-        var cArguments: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in cArguments { free(pointer) } }
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, "/bin/sh", &actions, &attributes, &cArguments, environ)
-        guard status == 0 else { throw SystemError("posix_spawn \(argv.first ?? "")", errno: status) }
+        let pid = try Posix.spawn("/bin/sh", arguments: arguments, stdout: .file("\(scratch)/\(name).stdout"),
+                                  stderr: .file("\(scratch)/\(name).stderr"), ownProcessGroup: true)
         groups.append(pid)
         return pid
     }
