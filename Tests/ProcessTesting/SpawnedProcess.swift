@@ -24,44 +24,18 @@ final class SpawnedProcess: @unchecked Sendable {
         let out = try SpawnedProcess.pipe()
         let err = try SpawnedProcess.pipe()
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, givenStdout ?? out.write, STDOUT_FILENO)
-        posix_spawn_file_actions_adddup2(&actions, err.write, STDERR_FILENO)
-        // Nothing else of the test process leaks into the child (other tests' pipes included).
-        if let addCloseFrom = SpawnedProcess.addCloseFrom { _ = addCloseFrom(&actions, 3) }
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var defaults = sigset_t()
-        sigfillset(&defaults)
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-
         var environment = ProcessInfo.processInfo.environment
         environment["PYTHONUNBUFFERED"] = "1"
         environment["NO_COLOR"] = "1"
-        let argv: [UnsafeMutablePointer<CChar>?] = ([executable.path] + arguments).map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in envp { free(pointer) }
+        let pid: pid_t
+        do {
+            pid = try Rig.spawn(executable.path, arguments, environment: environment, stdout: givenStdout ?? out.write, stderr: err.write)
+        } catch {
+            for fd in [out.read, out.write, err.read, err.write] { Glibc.close(fd) }
+            throw error
         }
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, executable.path, &actions, &attributes, argv, envp)
         Glibc.close(out.write)
         Glibc.close(err.write)
-        guard status == 0 else {
-            Glibc.close(out.read)
-            Glibc.close(err.read)
-            throw Rig.Failure("posix_spawn \(executable.path): errno \(status)")
-        }
         self.pid = pid
         if givenStdout == nil {
             startReader(out.read, isOut: true)
@@ -83,13 +57,6 @@ final class SpawnedProcess: @unchecked Sendable {
             _ = waitForExit(timeout: 5)
         }
     }
-
-    /// glibc ≥ 2.34's posix_spawn_file_actions_addclosefrom_np, which Swift does not import.
-    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-    private static let addCloseFrom: AddCloseFrom? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
-        return unsafeBitCast(symbol, to: AddCloseFrom.self)
-    }()
 
     private static func pipe() throws -> (read: Int32, write: Int32) {
         var fds: [Int32] = [-1, -1]

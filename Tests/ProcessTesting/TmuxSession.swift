@@ -265,40 +265,15 @@ final class TmuxSession: @unchecked Sendable {
         guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw Failure("pipe: errno \(errno)") }
         for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, outPipe[1], STDOUT_FILENO)
-        posix_spawn_file_actions_adddup2(&actions, errPipe[1], STDERR_FILENO)
-        if let addCloseFrom { _ = addCloseFrom(&actions, 3) }
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var all = sigset_t()
-        sigfillset(&all)
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-
-        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in envp { free(pointer) }
+        let pid: pid_t
+        do {
+            pid = try Rig.spawn(executable, arguments, environment: environment, stdout: outPipe[1], stderr: errPipe[1])
+        } catch {
+            for fd in outPipe + errPipe { close(fd) }
+            throw Failure("\(error)")
         }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         close(outPipe[1])
         close(errPipe[1])
-        guard spawned == 0 else {
-            close(outPipe[0])
-            close(errPipe[0])
-            throw Failure("posix_spawn \(executable): errno \(spawned)")
-        }
 
         // Read both pipes to their end (the tmux server, once daemonised, holds neither).
         var collected: [Int32: [UInt8]] = [outPipe[0]: [], errPipe[0]: []]
@@ -331,13 +306,6 @@ final class TmuxSession: @unchecked Sendable {
         let code = signal == 0 ? (status >> 8) & 0xff : 128 + signal
         return (code, String(decoding: collected[outPipe[0]]!, as: UTF8.self), String(decoding: collected[errPipe[0]]!, as: UTF8.self))
     }
-
-    /// glibc ≥ 2.34's posix_spawn_file_actions_addclosefrom_np, which Swift does not import.
-    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-    private static let addCloseFrom: AddCloseFrom? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
-        return unsafeBitCast(symbol, to: AddCloseFrom.self)
-    }()
 
     private static func lines(_ text: String) -> [String] {
         var lines = text.components(separatedBy: "\n")
