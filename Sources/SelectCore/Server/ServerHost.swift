@@ -91,7 +91,7 @@ public final class ServerHost: @unchecked Sendable {
 
     /// A screen's view of the loop: every record from now on, the run state and the kernel's
     /// queues sampled on the loop's thread. Call before `start`.
-    public func watch(logCapacity: Int = 200, capacity: Int = 4096) -> LiveFeed {
+    public func watch(logCapacity: Int = 200, capacity: Int = LiveFeed.defaultCapacity) -> LiveFeed {
         if let feed { return feed }
         let feed = LiveFeed(listener: server.listener, logCapacity: logCapacity, capacity: capacity)
         let server = self.server

@@ -3,17 +3,20 @@ import Synchronization
 /// The channel from a producer's thread (the server loop, a tracer) to the screen.
 ///
 /// The producer publishes each call's record and, when it changes, its status; each costs a
-/// copy under the feed's lock and nothing else. The screen takes the records that arrived
+/// move or a copy under the feed's lock and nothing else. The screen takes the records that arrived
 /// since its last frame and applies them, outside the lock, to the one `SnapshotReducer`.
 ///
 /// The records go into slots the feed keeps and reuses, so at machine speed a call costs the
 /// producer no allocation: copied (the producer's buffers stay its own) or, cheaper, moved
 /// (`publish(taking:)`: the producer gets an applied record's buffers back to reuse).
 ///
-/// Bounded: when the screen falls `capacity` records behind (a frame stuck on a slow
-/// terminal), the producer applies the backlog to the reducer itself, under the lock, and
-/// starts again with an empty queue. Nothing is dropped, and the queue never holds more than
-/// `capacity` records plus what arrives while the screen is applying one batch.
+/// Bounded: when the screen falls `capacity` records behind, the producer applies the backlog
+/// to the reducer itself, under the lock, and starts again with an empty queue. Nothing is
+/// dropped, and the queue never holds more than `capacity` records plus what arrives while
+/// the screen is applying one batch. The bound is small on purpose: at machine speed a frame
+/// spans thousands of calls, and a queue that held them all kept thousands of records'
+/// buffers going round (memory, page faults, cold caches); applied a few hundred at a time,
+/// they are still in the cache, and the reducer's work is the same either way.
 public final class LiveFeed: Sendable {
     private struct Shared {
         /// `slots[0..<count]` are the records not applied yet, oldest first.
@@ -34,13 +37,16 @@ public final class LiveFeed: Sendable {
     }
 
     public let capacity: Int
+    /// Measured at N = 100 × 64 B, epoll, mode 3: 4096 held 109 MB and spent 2.3 % of the
+    /// dashboard's time in page faults; 256 holds 49 MB and 0.7 %.
+    public static let defaultCapacity = 256
     private let shared: Mutex<Shared>
     /// The slots of the batch the screen applied last; handed back to the producer next frame.
     private let screenSlots = Mutex<[StepRecord]>([])
 
     /// `listener`: what the first call will watch, shown before it completes. `traced`: the
     /// producer is a tracer (see `ServerSnapshot.tracedProgram`).
-    public init(listener: Int32 = -1, logCapacity: Int = 200, capacity: Int = 4096, traced: Bool = false) {
+    public init(listener: Int32 = -1, logCapacity: Int = 200, capacity: Int = LiveFeed.defaultCapacity, traced: Bool = false) {
         self.capacity = max(1, capacity)
         shared = Mutex(Shared(reducer: SnapshotReducer(listener: listener, logCapacity: logCapacity, traced: traced)))
     }
