@@ -72,7 +72,7 @@ extension StepRecord {
         Self.move(&returnedEvents, to: &fresh.returnedEvents)
         Self.move(&events, to: &fresh.events)
         var exceptIn: [Int32] = []
-        if origin != nil { Self.move(&origin!.exceptIn, to: &exceptIn) }
+        if var old = origin.take() { Self.move(&old.exceptIn, to: &exceptIn) }
         swap(&self, &fresh)
         return exceptIn
     }
