@@ -6,9 +6,10 @@ import Glibc
 /// Turns a traced call's entry and exit into what SelectScope shows: a record per readiness
 /// call, an event per socket call. Reads the program's memory; trusts none of it.
 struct CallDecoder {
+    /// What a call other than a readiness call left to do (a readiness call's exit makes a
+    /// record: `record(_:result:thread:process:memory:time:into:)`).
     enum Exit {
         case nothing
-        case record(StepRecord)
         /// listen() succeeded on this fd.
         case listening(Int32)
     }
@@ -26,7 +27,10 @@ struct CallDecoder {
 
     // MARK: - Entry
 
-    func enter(_ call: TracedSyscall, args: [UInt64], tid: Int32, memory: RemoteMemory, time: Double) -> PendingCall {
+    /// `buffers` are the thread's: what is read lands there, and a readiness call's lists are
+    /// taken from there.
+    func enter(_ call: TracedSyscall, args: SyscallArguments, tid: Int32, memory: RemoteMemory, time: Double,
+               buffers: inout CallBuffers) -> PendingCall {
         var pending = PendingCall(call: call, args: args, entryTime: time, entry: .none)
         func fd(_ index: Int) -> Int32 { Int32(truncatingIfNeeded: args[index]) }
         switch call {
@@ -38,17 +42,18 @@ struct CallDecoder {
             }
             // One read for the three sets and the timeout: this is the hot path.
             let size = RemoteMemory.fdSetBytes(nfds: nfds)
-            let raw = memory.gather([(args[1], size), (args[2], size), (args[3], size), (args[4], 16)])
-            func set(_ index: Int) -> [Int32]? {
-                if args[index + 1] == 0 { return [] }
-                return raw[index].map { memory.fdSet($0, nfds: nfds) }
-            }
-            let read = set(0), write = set(1), except = set(2)
-            if read == nil || write == nil || except == nil { pending.damage = "fd_set unreadable" }
+            let found = memory.gather([RemoteRange(address: args[1], count: size), RemoteRange(address: args[2], count: size),
+                                       RemoteRange(address: args[3], count: size), RemoteRange(address: args[4], count: 16)],
+                                      into: &buffers.bytes)
+            var lists = buffers.takeLists()
+            let read = Self.decodeSet(args[1], found[0], buffers.bytes, nfds: nfds, into: &lists.read)
+            let write = Self.decodeSet(args[2], found[1], buffers.bytes, nfds: nfds, into: &lists.write)
+            let except = Self.decodeSet(args[3], found[2], buffers.bytes, nfds: nfds, into: &lists.except)
+            if !read || !write || !except { pending.damage = "fd_set unreadable" }
             var seconds: Double?
             if args[4] != 0 {
-                if let bytes = raw[3] {
-                    switch memory.interval(Array(bytes), divisor: call == .select ? 1e6 : 1e9) {
+                if let range = found[3] {
+                    switch memory.interval(buffers.bytes, at: range.lowerBound, divisor: call == .select ? 1e6 : 1e9) {
                     case .success(let value): seconds = value
                     case .failure(let damage): pending.damage = damage.description
                     }
@@ -56,8 +61,8 @@ struct CallDecoder {
                     pending.damage = "timeout at 0x\(String(args[4], radix: 16)) unreadable"
                 }
             }
-            pending.entry = .select(nfds: nfds, read: read ?? [], write: write ?? [], except: except ?? [],
-                                    addresses: (args[1], args[2], args[3]), timeout: seconds)
+            pending.lists = lists
+            pending.entry = .select(nfds: nfds, addresses: (args[1], args[2], args[3]), timeout: seconds)
         case .poll, .ppoll:
             let count = args[1]
             guard count <= UInt64(RemoteMemory.maxEntries) else {
@@ -69,27 +74,29 @@ struct CallDecoder {
                 let ms = Int32(truncatingIfNeeded: args[2])
                 seconds = ms < 0 ? nil : Double(ms) / 1000
             } else {
-                switch memory.interval(at: args[2], divisor: 1e9) {
+                switch memory.interval(at: args[2], divisor: 1e9, buffer: &buffers.bytes) {
                 case .success(let value): seconds = value
                 case .failure(let damage): pending.damage = damage.description
                 }
             }
-            guard let raw = memory.bytes(at: args[0], count: Int(count) * 8) else {
+            guard memory.copy(at: args[0], count: Int(count) * 8, into: &buffers.bytes) else {
                 pending.damage = "pollfd array unreadable"
                 return pending
             }
-            var fds: [(fd: Int32, events: Int16)] = []
+            var lists = buffers.takeLists()
+            let raw = buffers.bytes
             for index in 0..<Int(count) {
                 let fd = memory.int32(raw, at: index * 8)
                 let events = Int16(bitPattern: UInt16(raw[index * 8 + 4]) | UInt16(raw[index * 8 + 5]) << 8)
-                fds.append((fd, events))
+                lists.polled.append((fd, events))
             }
-            pending.entry = .poll(fds: fds, address: args[0], timeout: seconds)
+            pending.lists = lists
+            pending.entry = .poll(address: args[0], timeout: seconds)
         case .epoll_wait, .epoll_pwait, .epoll_pwait2:
             let capacity = Int(Int32(truncatingIfNeeded: args[2]))
             var seconds: Double?
             if call == .epoll_pwait2 {
-                switch memory.interval(at: args[3], divisor: 1e9) {
+                switch memory.interval(at: args[3], divisor: 1e9, buffer: &buffers.bytes) {
                 case .success(let value): seconds = value
                 case .failure(let damage): pending.damage = damage.description
                 }
@@ -150,20 +157,17 @@ struct CallDecoder {
     /// Whether the call's exit can change anything: a read or write on an fd that is not a
     /// socket is ignored there (see `exit`), so a launched program need not stop for it again
     /// (a print in its loop then costs one stop, not two).
-    func exitMatters(_ pending: PendingCall, process: ProcessBook?) -> Bool {
-        guard case .io(let fd, _, _) = pending.entry, let process else { return true }
+    func exitMatters(_ entry: PendingCall.Entry, process: ProcessBook?) -> Bool {
+        guard case .io(let fd, _, _) = entry, let process else { return true }
         return process.sockets.contains(fd)
     }
 
     // MARK: - Exit
 
-    func exit(_ pending: PendingCall, result: Int64, thread: inout ThreadBook, process: ProcessBook,
-              memory: RemoteMemory, time: Double) -> Exit {
+    /// A call other than a readiness call returned (a readiness call's exit: `record`).
+    func exit(_ pending: PendingCall, result: Int64, thread: ThreadBook, process: ProcessBook, memory: RemoteMemory) -> Exit {
         let failed = result < 0 && result >= -4095
         let errorCode = failed ? Int32(-result) : 0
-        if pending.call.isReadiness {
-            return .record(record(pending, result: result, errorCode: errorCode, thread: &thread, process: process, memory: memory, time: time))
-        }
         let sockets = options.events == .sockets
         switch (pending.call, pending.entry) {
         case (.socket, _) where !failed:
@@ -260,9 +264,13 @@ struct CallDecoder {
 
     // MARK: - Records
 
-    private func record(_ pending: PendingCall, result: Int64, errorCode: Int32, thread: inout ThreadBook,
-                        process: ProcessBook, memory: RemoteMemory, time: Double) -> StepRecord {
-        var record = StepRecord()
+    /// A readiness call returned: its record, made in `record` (the thread's last one, handed
+    /// on: its lists' storage is reused).
+    func record(_ pending: PendingCall, result: Int64, thread: ThreadBook, process: ProcessBook,
+                memory: RemoteMemory, time: Double, into record: inout StepRecord) {
+        let failed = result < 0 && result >= -4095
+        let errorCode = failed ? Int32(-result) : 0
+        var exceptIn = record.renew()
         record.time = time
         record.listener = process.listener
         record.blockedMilliseconds = max(0, (time - pending.entryTime) * 1000)
@@ -276,27 +284,27 @@ struct CallDecoder {
         let ready = errorCode == 0 && result > 0
         var damage = pending.damage
         switch pending.entry {
-        case .select(let nfds, let read, let write, let except, let addresses, let timeout):
+        case .select(let nfds, let addresses, let timeout):
             record.backend = .select
             record.timeout = timeout
-            record.inputs = read
-            record.outputs = write
-            origin.exceptIn = except
+            record.inputs.append(contentsOf: pending.lists.read)
+            record.outputs.append(contentsOf: pending.lists.write)
+            exceptIn.append(contentsOf: pending.lists.except)
             if ready {
                 let size = RemoteMemory.fdSetBytes(nfds: nfds)
-                let raw = memory.gather([(addresses.0, size), (addresses.1, size), (addresses.2, size)])
-                func set(_ index: Int, _ address: UInt64) -> [Int32]? {
-                    address == 0 ? [] : raw[index].map { memory.fdSet($0, nfds: nfds) }
-                }
-                let r = set(0, addresses.0), w = set(1, addresses.1), x = set(2, addresses.2)
-                if r == nil || w == nil || x == nil { damage = damage ?? "result sets unreadable" }
-                record.readable = r ?? []
-                record.writable = w ?? []
-                record.exceptional = x ?? []
+                let found = memory.gather([RemoteRange(address: addresses.0, count: size), RemoteRange(address: addresses.1, count: size),
+                                           RemoteRange(address: addresses.2, count: size), RemoteRange(address: 0, count: 0)],
+                                          into: &thread.buffers.bytes)
+                let bytes = thread.buffers.bytes
+                let r = Self.decodeSet(addresses.0, found[0], bytes, nfds: nfds, into: &record.readable)
+                let w = Self.decodeSet(addresses.1, found[1], bytes, nfds: nfds, into: &record.writable)
+                let x = Self.decodeSet(addresses.2, found[2], bytes, nfds: nfds, into: &record.exceptional)
+                if !r || !w || !x { damage = damage ?? "result sets unreadable" }
             }
-        case .poll(let fds, let address, let timeout):
+        case .poll(let address, let timeout):
             record.backend = .poll
             record.timeout = timeout
+            let fds = pending.lists.polled
             let pollIn: Int16 = 0x001, pollPri: Int16 = 0x002, pollOut: Int16 = 0x004
             let hangup: Int16 = 0x008 | 0x010 | 0x020  // POLLERR | POLLHUP | POLLNVAL
             for entry in fds where entry.fd >= 0 {
@@ -304,7 +312,8 @@ struct CallDecoder {
                 if entry.events & pollOut != 0 { record.outputs.append(entry.fd) }
             }
             if ready {
-                if let raw = memory.bytes(at: address, count: fds.count * 8) {
+                if memory.copy(at: address, count: fds.count * 8, into: &thread.buffers.bytes) {
+                    let raw = thread.buffers.bytes
                     for (index, entry) in fds.enumerated() where entry.fd >= 0 {
                         let revents = Int16(bitPattern: UInt16(raw[index * 8 + 6]) | UInt16(raw[index * 8 + 7]) << 8)
                         if revents == 0 { continue }
@@ -324,24 +333,24 @@ struct CallDecoder {
             let interest = process.interest[epfd] ?? [:]
             let epollIn: UInt32 = 0x001, epollPri: UInt32 = 0x002, epollOut: UInt32 = 0x004
             let epollErr: UInt32 = 0x008, epollHup: UInt32 = 0x010, epollRdHup: UInt32 = 0x2000
-            for (fd, entry) in interest.sorted(by: { $0.key < $1.key }) {
+            // In fd order (each fd once: sorting the lists is sorting the interest list).
+            for (fd, entry) in interest {
                 if entry.events & epollIn != 0 { record.inputs.append(fd) }
                 if entry.events & epollOut != 0 { record.outputs.append(fd) }
             }
+            record.inputs.sort()
+            record.outputs.sort()
             if ready {
                 let count = Int(result)
                 if count > capacity || count > RemoteMemory.maxEntries {
                     damage = damage ?? "epoll_wait returned \(count) for room for \(capacity)"
-                } else if let raw = memory.bytes(at: address, count: count * Self.epollEventSize) {
-                    var byData: [UInt64: Int32] = [:]
-                    for (fd, entry) in interest { byData[entry.data] = fd }
+                } else if memory.copy(at: address, count: count * Self.epollEventSize, into: &thread.buffers.bytes) {
+                    let raw = thread.buffers.bytes
                     for index in 0..<count {
                         let base = index * Self.epollEventSize
                         let events = UInt32(bitPattern: memory.int32(raw, at: base))
                         let data = UInt64(bitPattern: memory.int64(raw, at: base + Self.epollDataOffset))
-                        // The ready list carries the program's data word, not the fd: map it back
-                        // through the interest list (most programs store the fd itself).
-                        guard let fd = byData[data] ?? (data < UInt64(RemoteMemory.maxFD) ? Int32(data) : nil) else {
+                        guard let fd = Self.fd(withData: data, in: interest) else {
                             damage = damage ?? "ready event with unknown data 0x\(String(data, radix: 16))"
                             continue
                         }
@@ -359,8 +368,27 @@ struct CallDecoder {
         default:
             break
         }
+        origin.exceptIn = exceptIn
         origin.damage = damage
         record.origin = origin
-        return record
+    }
+
+    /// The fd a ready event stands for. The ready list carries the program's data word, not
+    /// the fd: it is mapped back through the interest list (most programs store the fd itself,
+    /// looked up first), else taken as an fd when it can be one.
+    private static func fd(withData data: UInt64, in interest: [Int32: ProcessBook.Interest]) -> Int32? {
+        if data < UInt64(RemoteMemory.maxFD), interest[Int32(data)]?.data == data { return Int32(data) }
+        if let watched = interest.first(where: { $0.value.data == data }) { return watched.key }
+        return data < UInt64(RemoteMemory.maxFD) ? Int32(data) : nil
+    }
+
+    /// Appends the fds of a set read by `gather` (`range`) to `fds`; false when the set was
+    /// unreadable (a null set is an empty one).
+    private static func decodeSet(_ address: UInt64, _ range: Range<Int>?, _ bytes: [UInt8], nfds: Int,
+                                  into fds: inout [Int32]) -> Bool {
+        if address == 0 { return true }
+        guard let range else { return false }
+        RemoteMemory.appendFDs(inSet: bytes, at: range, nfds: nfds, to: &fds)
+        return true
     }
 }

@@ -60,52 +60,69 @@ struct RemoteMemory {
         return UInt64(bitPattern: int64(raw, at: 0))
     }
 
-    /// Several ranges in one system call (a select's three sets and its timeout); nil for a
-    /// range that is absent (address 0) or unreadable. Falls back to one read per range when
-    /// the batch comes back short, so the damaged one is named. The ranges are slices of one
-    /// buffer: this runs twice per traced select, so it allocates no more than that.
-    func gather(_ ranges: [(address: UInt64, count: Int)]) -> [ArraySlice<UInt8>?] {
+    /// `count` bytes into `buffer` (kept from call to call: grown, never shrunk), at its start;
+    /// false if unreadable. As `bytes(at:count:)`, a null address is unreadable.
+    func copy(at address: UInt64, count: Int, into buffer: inout [UInt8]) -> Bool {
+        guard address != 0, count >= 0, count <= 1 << 24 else { return false }
+        if count == 0 { return true }
+        Self.grow(&buffer, to: count)
+        let got = buffer.withUnsafeMutableBytes { ts_read_memory(pid, address, $0.baseAddress, UInt(count)) }
+        return got == count
+    }
+
+    /// Up to four ranges (a select's three sets and its timeout) read with one system call into
+    /// `buffer`, end to end: this runs twice per traced select, and allocates nothing once the
+    /// buffer has grown. Each range comes back as where its bytes are in `buffer`, nil when
+    /// absent (address 0) or unreadable. A short batch is read again range by range, so the
+    /// damaged one is named. The callers bound the sizes.
+    func gather(_ ranges: InlineArray<4, RemoteRange>, into buffer: inout [UInt8]) -> InlineArray<4, Range<Int>?> {
+        var found = InlineArray<4, Range<Int>?>(repeating: nil)
         var total = 0, wanted = 0
-        for range in ranges where range.address != 0 && range.count > 0 {
-            total += range.count
-            wanted += 1
+        for index in ranges.indices where ranges[index].address != 0 {
+            let count = max(0, ranges[index].count)
+            found[index] = total..<total + count
+            total += count
+            if count > 0 { wanted += 1 }
         }
-        if wanted > 0, wanted <= 8, total <= 1 << 20 {
-            var buffer = [UInt8](repeating: 0, count: total)
-            let got = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 8) { addresses in
-                withUnsafeTemporaryAllocation(of: UInt.self, capacity: 8) { lengths in
-                    var index = 0
-                    for range in ranges where range.address != 0 && range.count > 0 {
-                        addresses[index] = range.address
-                        lengths[index] = UInt(range.count)
-                        index += 1
-                    }
-                    return buffer.withUnsafeMutableBytes { raw in
-                        ts_read_memory_ranges(pid, addresses.baseAddress, lengths.baseAddress, Int32(wanted), raw.baseAddress)
-                    }
+        guard wanted > 0 else { return found }
+        Self.grow(&buffer, to: total)
+        let got = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 4) { addresses in
+            withUnsafeTemporaryAllocation(of: UInt.self, capacity: 4) { lengths in
+                var batch = 0
+                for index in ranges.indices where ranges[index].address != 0 && ranges[index].count > 0 {
+                    addresses[batch] = ranges[index].address
+                    lengths[batch] = UInt(ranges[index].count)
+                    batch += 1
                 }
-            }
-            if got == total {
-                var offset = 0
-                return ranges.map { range in
-                    if range.address == 0 { return nil }
-                    if range.count <= 0 { return [] }
-                    defer { offset += range.count }
-                    return buffer[offset..<offset + range.count]
+                return buffer.withUnsafeMutableBytes { raw in
+                    ts_read_memory_ranges(pid, addresses.baseAddress, lengths.baseAddress, Int32(batch), raw.baseAddress)
                 }
             }
         }
-        return ranges.map { range in range.address == 0 ? nil : bytes(at: range.address, count: range.count).map { $0[...] } }
+        if got == total { return found }
+        for index in ranges.indices {
+            guard let range = found[index], !range.isEmpty else { continue }
+            let read = buffer.withUnsafeMutableBytes { raw in
+                ts_read_memory(pid, ranges[index].address, raw.baseAddress! + range.lowerBound, UInt(range.count))
+            }
+            if read != range.count { found[index] = nil }
+        }
+        return found
+    }
+
+    private static func grow(_ buffer: inout [UInt8], to count: Int) {
+        if buffer.count < count { buffer.append(contentsOf: repeatElement(0, count: count - buffer.count)) }
     }
 
     static func fdSetBytes(nfds: Int) -> Int { (nfds + 63) / 64 * 8 }
 
-    /// The fds set in fd_set bytes of `nfds` bits (a byte at a time, skipping empty ones).
-    func fdSet(_ raw: ArraySlice<UInt8>, nfds: Int) -> [Int32] {
-        var fds: [Int32] = []
-        raw.withUnsafeBytes { bytes in
-            for index in 0..<min(bytes.count, (nfds + 7) / 8) where bytes[index] != 0 {
-                var bits = bytes[index]
+    /// Appends the fds set in the fd_set of `nfds` bits at `range` of `bytes`, in order (a byte
+    /// at a time, skipping empty ones).
+    static func appendFDs(inSet bytes: [UInt8], at range: Range<Int>, nfds: Int, to fds: inout [Int32]) {
+        bytes.withUnsafeBytes { all in
+            let set = UnsafeRawBufferPointer(rebasing: all[range])
+            for index in 0..<min(set.count, (nfds + 7) / 8) where set[index] != 0 {
+                var bits = set[index]
                 while bits != 0 {
                     let fd = index * 8 + bits.trailingZeroBitCount
                     if fd < nfds { fds.append(Int32(fd)) }
@@ -113,39 +130,25 @@ struct RemoteMemory {
                 }
             }
         }
-        return fds
     }
 
-    /// A timeval/timespec's bytes as seconds (see `interval(at:divisor:)`).
-    func interval(_ raw: [UInt8], divisor: Double) -> Result<Double?, Damage> {
-        let seconds = int64(raw, at: 0), fraction = int64(raw, at: 8)
+    /// A timeval/timespec's bytes at `offset` as seconds (see `interval(at:divisor:)`).
+    func interval(_ raw: [UInt8], at offset: Int = 0, divisor: Double) -> Result<Double?, Damage> {
+        let seconds = int64(raw, at: offset), fraction = int64(raw, at: offset + 8)
         guard seconds >= 0, seconds < 1 << 40, fraction >= 0, Double(fraction) < divisor else {
             return .failure(Damage("timeout {\(seconds), \(fraction)} out of range"))
         }
         return .success(Double(seconds) + Double(fraction) / divisor)
-    }
-
-    /// The fds set in an fd_set of `nfds` bits (an array of native longs, little-endian
-    /// on both architectures the tracer knows).
-    func fdSet(at address: UInt64, nfds: Int) -> [Int32]? {
-        if address == 0 { return [] }
-        let byteCount = (nfds + 63) / 64 * 8
-        guard let raw = bytes(at: address, count: byteCount) else { return nil }
-        var fds: [Int32] = []
-        for fd in 0..<nfds where raw[fd >> 3] & (1 << UInt8(fd & 7)) != 0 { fds.append(Int32(fd)) }
-        return fds
     }
 
     /// A struct timeval or timespec (two 64-bit fields) as seconds; `divisor` 1e6 or 1e9.
-    /// nil pointer → blocks (nil); an unreadable or negative one → damage.
-    func interval(at address: UInt64, divisor: Double) -> Result<Double?, Damage> {
+    /// nil pointer → blocks (nil); an unreadable or negative one → damage. Read into `buffer`.
+    func interval(at address: UInt64, divisor: Double, buffer: inout [UInt8]) -> Result<Double?, Damage> {
         if address == 0 { return .success(nil) }
-        guard let raw = bytes(at: address, count: 16) else { return .failure(Damage("timeout at 0x\(String(address, radix: 16)) unreadable")) }
-        let seconds = int64(raw, at: 0), fraction = int64(raw, at: 8)
-        guard seconds >= 0, seconds < 1 << 40, fraction >= 0, Double(fraction) < divisor else {
-            return .failure(Damage("timeout {\(seconds), \(fraction)} out of range"))
+        guard copy(at: address, count: 16, into: &buffer) else {
+            return .failure(Damage("timeout at 0x\(String(address, radix: 16)) unreadable"))
         }
-        return .success(Double(seconds) + Double(fraction) / divisor)
+        return interval(buffer, divisor: divisor)
     }
 
     /// A socket address (AF_INET or AF_INET6) as the program passed it.
@@ -153,6 +156,12 @@ struct RemoteMemory {
         guard length >= 8, length <= 128, let raw = bytes(at: address, count: length) else { return nil }
         return SocketAddressBytes.peer(raw)
     }
+}
+
+/// A range of the traced program's memory (address 0: absent, as a null pointer argument).
+struct RemoteRange {
+    var address: UInt64
+    var count: Int
 }
 
 /// A value from the other process that could not be believed.

@@ -1,3 +1,5 @@
+import SelectCore
+
 /// One traced thread: the call it is in, the call a stop interrupted, and what it did since
 /// its last readiness call.
 ///
@@ -14,8 +16,11 @@ final class ThreadBook {
     var suspended: PendingCall?
     /// The thread's last readiness record, kept until its next readiness call begins: the
     /// socket calls it makes meanwhile are what it did about that call's result, and join
-    /// it as its events (SPEC §4), as the built-in server's records have theirs.
-    var unfinished: StepRecord?
+    /// it as its events (SPEC §4), as the built-in server's records have theirs. Once handed
+    /// on, it stays, as the storage the thread's next record is filled into (see `renew`).
+    var record = StepRecord()
+    /// `record` is one not handed on yet.
+    var recordUnfinished = false
     /// Socket events since this thread's last readiness call returned.
     var events: [ServerEvent] = []
     /// In a syscall whose exit stop was asked for (resume with PTRACE_SYSCALL).
@@ -25,6 +30,8 @@ final class ThreadBook {
     /// The tracer interrupted it (attach, pause): an epoll wait that this cut short must be
     /// restarted, not fail with EINTR in the program.
     var interruptedByTracer = false
+    /// What its readiness calls are read into, kept from one call to the next.
+    var buffers = CallBuffers()
 
     init(tid: Int32, pid: Int32) {
         self.tid = tid
@@ -32,14 +39,88 @@ final class ThreadBook {
     }
 }
 
-import SelectCore
+/// A thread's readiness calls, one after another, are read into the same buffers: emptied
+/// and refilled in place, they cost no allocation once grown to the program's size (a traced
+/// server makes thousands of calls a second, and each used to allocate a dozen arrays).
+struct CallBuffers {
+    /// The program's bytes as last read: select's sets and timeout, a pollfd array, epoll events.
+    var bytes: [UInt8] = []
+    /// The lists of the thread's previous call, given back once its record was made.
+    var spareLists = EntryLists()
+
+    /// Empty lists for a call being entered (the previous call's, their storage kept).
+    mutating func takeLists() -> EntryLists {
+        var lists = EntryLists()
+        swap(&lists, &spareLists)
+        lists.removeAll()
+        return lists
+    }
+}
+
+extension StepRecord {
+    /// Makes this record what `StepRecord()` makes, but keeping the storage of the lists the
+    /// tracer fills, emptied; returns its origin's `exceptIn` storage, emptied. When whoever
+    /// took the record kept it, the storage is shared, and the first append copies it, as a
+    /// new record's would allocate.
+    mutating func renew() -> [Int32] {
+        var fresh = StepRecord()
+        Self.move(&inputs, to: &fresh.inputs)
+        Self.move(&outputs, to: &fresh.outputs)
+        Self.move(&readable, to: &fresh.readable)
+        Self.move(&writable, to: &fresh.writable)
+        Self.move(&exceptional, to: &fresh.exceptional)
+        Self.move(&returnedEvents, to: &fresh.returnedEvents)
+        Self.move(&events, to: &fresh.events)
+        var exceptIn: [Int32] = []
+        if var old = origin.take() { Self.move(&old.exceptIn, to: &exceptIn) }
+        swap(&self, &fresh)
+        return exceptIn
+    }
+
+    private static func move<Element>(_ list: inout [Element], to empty: inout [Element]) {
+        swap(&list, &empty)
+        if !empty.isEmpty { empty.removeAll(keepingCapacity: true) }
+    }
+}
+
+/// The descriptors a readiness call was given, as read at its entry.
+struct EntryLists {
+    /// select's three sets.
+    var read: [Int32] = []
+    var write: [Int32] = []
+    var except: [Int32] = []
+    /// poll's pollfd array: each fd with the events asked for.
+    var polled: [(fd: Int32, events: Int16)] = []
+
+    mutating func removeAll() {
+        if !read.isEmpty { read.removeAll(keepingCapacity: true) }
+        if !write.isEmpty { write.removeAll(keepingCapacity: true) }
+        if !except.isEmpty { except.removeAll(keepingCapacity: true) }
+        if !polled.isEmpty { polled.removeAll(keepingCapacity: true) }
+    }
+}
+
+/// A call's six arguments as the kernel gave them: a fixed-size value (an array of them was
+/// allocated at every stop).
+struct SyscallArguments {
+    private let values: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
+
+    init(_ values: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)) { self.values = values }
+
+    subscript(index: Int) -> UInt64 {
+        precondition((0..<6).contains(index), "a system call has six arguments")
+        return withUnsafeBytes(of: values) { $0.load(fromByteOffset: index * 8, as: UInt64.self) }
+    }
+}
 
 /// A call between its entry and its exit: what was read from the program at entry.
 struct PendingCall {
     enum Entry {
         case none
-        case select(nfds: Int, read: [Int32], write: [Int32], except: [Int32], addresses: (UInt64, UInt64, UInt64), timeout: Double?)
-        case poll(fds: [(fd: Int32, events: Int16)], address: UInt64, timeout: Double?)
+        /// The sets' fds are in `lists` (read, write, except).
+        case select(nfds: Int, addresses: (UInt64, UInt64, UInt64), timeout: Double?)
+        /// The pollfd entries are in `lists.polled`.
+        case poll(address: UInt64, timeout: Double?)
         case epollWait(epfd: Int32, address: UInt64, capacity: Int, timeout: Double?)
         case epollControl(epfd: Int32, op: Int32, fd: Int32, interest: ProcessBook.Interest?)
         case bind(fd: Int32, requested: PeerAddress?, rewrittenPort: Int?)
@@ -50,8 +131,10 @@ struct PendingCall {
     }
 
     let call: TracedSyscall
-    let args: [UInt64]
+    let args: SyscallArguments
     var entryTime: Double
     var entry: Entry
     var damage: String?
+    /// A readiness call's descriptors (empty for other calls).
+    var lists = EntryLists()
 }

@@ -41,6 +41,19 @@ enum TracedSyscall: String, CaseIterable, Sendable {
         return table
     }()
 
+    /// `byNumber` as an array indexed by number: looked up at every stop, where hashing the
+    /// number cost more than the rest of the lookup.
+    private static let table: [TracedSyscall?] = {
+        var table = [TracedSyscall?](repeating: nil, count: (byNumber.keys.max() ?? 0) + 1)
+        for (number, call) in byNumber { table[number] = call }
+        return table
+    }()
+
+    /// The call with this number, if it is one the tracer decodes.
+    static func numbered(_ number: UInt64) -> TracedSyscall? {
+        number < UInt64(table.count) ? table[Int(number)] : nil
+    }
+
     static func numbers(readinessOnly: Bool) -> [Int] {
         byNumber.filter { !readinessOnly || $0.value.isNeededForReadiness }.map(\.key).sorted()
     }

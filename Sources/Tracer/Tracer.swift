@@ -303,7 +303,9 @@ public final class Tracer: @unchecked Sendable {
         while !threads.isEmpty {
             if !stopping && stopRequested.load(ordering: .acquiring) { beginStop() }
             if stopping && Posix.monotonicSeconds() > stopDeadline { break }
-            if listenCheckDue.exchange(false, ordering: .acquiringAndReleasing) && !sawListen && !stopping {
+            // Loaded before it is exchanged: this runs once per stop, and is true once.
+            if listenCheckDue.load(ordering: .relaxed) && listenCheckDue.exchange(false, ordering: .acquiringAndReleasing)
+                && !sawListen && !stopping {
                 // Said once, and the program is left alone: it may listen later, or be no server.
                 onNotice(.notListening(pid: leader, seconds: options.listenWarningAfter ?? 0))
             }
@@ -373,7 +375,7 @@ public final class Tracer: @unchecked Sendable {
     /// pause that finds a thread blocked in a readiness call interrupts it (PTRACE_INTERRUPT:
     /// select and poll restart transparently, epoll_wait returns EINTR) so it is held at once.
     private func releaseHeld() {
-        held.removeAll { threads[$0] == nil }
+        if !held.isEmpty { held.removeAll { threads[$0] == nil } }
         let paused = holdRequested.load(ordering: .acquiring)
         pauseRequestsSeen.store(pauseRequests.load(ordering: .acquiring), ordering: .releasing)
         if paused && !pauseApplied {
@@ -410,9 +412,10 @@ public final class Tracer: @unchecked Sendable {
     /// `inputs` and `outputs` as a readiness call is given them, read at its entry.
     private func lists(of pending: PendingCall, pid: Int32) -> (inputs: [Int32], outputs: [Int32]) {
         switch pending.entry {
-        case .select(_, let read, let write, _, _, _):
-            return (read, write)
-        case .poll(let fds, _, _):
+        case .select:
+            return (pending.lists.read, pending.lists.write)
+        case .poll:
+            let fds = pending.lists.polled
             return (fds.filter { $0.fd >= 0 && $0.events & 0x3 != 0 }.map(\.fd), fds.filter { $0.fd >= 0 && $0.events & 0x4 != 0 }.map(\.fd))
         case .epollWait(let epfd, _, _, _):
             let interest = processes[pid]?.interest[epfd] ?? [:]
@@ -452,8 +455,8 @@ public final class Tracer: @unchecked Sendable {
         guard let thread = threads[tid], let pending = thread.inFlight, pending.call.isReadiness else { return }
         let backend: BackendKind, timeout: Double?
         switch pending.entry {
-        case .select(_, _, _, _, _, let t): (backend, timeout) = (.select, t)
-        case .poll(_, _, let t): (backend, timeout) = (.poll, t)
+        case .select(_, _, let t): (backend, timeout) = (.select, t)
+        case .poll(_, let t): (backend, timeout) = (.poll, t)
         case .epollWait(_, _, _, let t): (backend, timeout) = (.epoll, t)
         default: return
         }
@@ -465,7 +468,7 @@ public final class Tracer: @unchecked Sendable {
     }
 
     private func handleWhileDetaching(_ tid: Int32, _ status: WaitStatus) {
-        if threads[tid] != nil { finish(&threads[tid]!) }
+        if let thread = threads[tid] { finish(thread) }
         if status.exited || status.signaled {
             threads[tid] = nil
             return
@@ -488,7 +491,7 @@ public final class Tracer: @unchecked Sendable {
 
     private func handle(_ tid: Int32, _ status: WaitStatus) {
         if status.exited || status.signaled {
-            if threads[tid] != nil { finish(&threads[tid]!) }
+            if let thread = threads[tid] { finish(thread) }
             let thread = threads.removeValue(forKey: tid)
             if tid == leader {
                 let end: ProgramEnd = status.exited ? .exited(status.exitCode) : .killed(signal: status.termSignal)
@@ -505,16 +508,16 @@ public final class Tracer: @unchecked Sendable {
             return
         }
         guard status.stopped else { return }
-        if threads[tid] == nil { adopt(tid) }
+        let thread = threads[tid] ?? adopt(tid)
         let signal = status.stopSignal
         if signal == SIGTRAP | 0x80 {
-            syscallStop(tid)
+            syscallStop(thread)
             return
         }
         if signal == SIGTRAP {
             switch status.event {
             case Int32(TS_EVENT_SECCOMP):
-                seccompStop(tid)
+                seccompStop(thread)
             case Int32(TS_EVENT_FORK), Int32(TS_EVENT_VFORK), Int32(TS_EVENT_CLONE):
                 born(from: tid, event: status.event)
                 resume(tid, signal: 0)
@@ -542,10 +545,9 @@ public final class Tracer: @unchecked Sendable {
         }
         // Signal-delivery-stop: the program gets its signal. A readiness call it cut short
         // returns EINTR to the program when a handler catches it: record that now.
-        if var thread = threads[tid], let suspended = thread.suspended, Self.isCaught(signal, pid: thread.pid) {
+        if let suspended = thread.suspended, Self.isCaught(signal, pid: thread.pid) {
             thread.suspended = nil
-            emitInterrupted(suspended, thread: &thread)
-            threads[tid] = thread
+            emitInterrupted(suspended, thread: thread)
         }
         resume(tid, signal: signal)
     }
@@ -557,18 +559,29 @@ public final class Tracer: @unchecked Sendable {
     }
 
     private func resume(_ tid: Int32, signal: Int32) {
-        let awaiting = threads[tid]?.awaitingExit ?? false
-        if awaiting || !seccompMode {
-            ts_syscall(tid, signal)
-        } else {
+        if let thread = threads[tid] {
+            resume(thread, signal: signal)
+        } else if seccompMode {
             ts_cont(tid, signal)
+        } else {
+            ts_syscall(tid, signal)
         }
     }
 
-    private func adopt(_ tid: Int32) {
+    private func resume(_ thread: ThreadBook, signal: Int32) {
+        if thread.awaitingExit || !seccompMode {
+            ts_syscall(thread.tid, signal)
+        } else {
+            ts_cont(thread.tid, signal)
+        }
+    }
+
+    private func adopt(_ tid: Int32) -> ThreadBook {
         let pid = ProcFiles.status(tid, "Tgid").flatMap { Int32($0) } ?? tid
-        threads[tid] = ThreadBook(tid: tid, pid: pid)
+        let thread = ThreadBook(tid: tid, pid: pid)
+        threads[tid] = thread
         if processes[pid] == nil { processes[pid] = ProcessBook(pid: pid) }
+        return thread
     }
 
     private func born(from parent: Int32, event: Int32) {
@@ -592,7 +605,7 @@ public final class Tracer: @unchecked Sendable {
             // A non-leader thread exec'd: it now has the leader's tid.
             threads[Int32(message)] = nil
         }
-        if threads[tid] != nil { finish(&threads[tid]!) }
+        if let thread = threads[tid] { finish(thread) }
         let pid = threads[tid]?.pid ?? tid
         threads[tid] = ThreadBook(tid: tid, pid: pid)
         let path = ProcFiles.link("/proc/\(tid)/exe") ?? "?"
@@ -606,85 +619,94 @@ public final class Tracer: @unchecked Sendable {
 
     // MARK: - Calls
 
-    private func seccompStop(_ tid: Int32) {
+    // The stops below are the tracer's hot path (two per readiness call): the thread is
+    // looked up once per stop and passed on.
+
+    private func seccompStop(_ thread: ThreadBook) {
+        let tid = thread.tid
         var info = ts_syscall_info()
         guard ts_get_syscall_info(tid, &info) == 0, info.op == UInt8(TS_OP_SECCOMP),
-              let call = TracedSyscall.byNumber[Int(truncatingIfNeeded: info.nr)] else {
-            resume(tid, signal: 0)
+              let call = TracedSyscall.numbered(info.nr) else {
+            resume(thread, signal: 0)
             return
         }
-        enter(tid, call, info)
-        if let thread = threads[tid], let pending = thread.inFlight,
-           !decoder.exitMatters(pending, process: processes[thread.pid]) {
+        if !enter(thread, call, info) {
             thread.inFlight = nil
             ts_cont(tid, 0)
             return
         }
-        threads[tid]?.awaitingExit = true
+        thread.awaitingExit = true
         if holdIfPaused(tid) { return }
         reportRunning(tid)
         ts_syscall(tid, 0)
     }
 
-    private func syscallStop(_ tid: Int32) {
+    private func syscallStop(_ thread: ThreadBook) {
+        let tid = thread.tid
         var info = ts_syscall_info()
         guard ts_get_syscall_info(tid, &info) == 0 else {
-            resume(tid, signal: 0)
+            resume(thread, signal: 0)
             return
         }
         if info.op == UInt8(TS_OP_ENTRY) || info.op == UInt8(TS_OP_SECCOMP) {
-            if let call = TracedSyscall.byNumber[Int(truncatingIfNeeded: info.nr)] {
+            if let call = TracedSyscall.numbered(info.nr) {
                 if call == .bind || call.isReadiness || options.events == .sockets || call.isNeededForReadiness {
-                    enter(tid, call, info)
+                    enter(thread, call, info)
                 }
             }
-            threads[tid]?.awaitingExit = true
+            thread.awaitingExit = true
             if holdIfPaused(tid) { return }
             reportRunning(tid)
         } else if info.op == UInt8(TS_OP_EXIT) {
-            threads[tid]?.awaitingExit = false
-            leave(tid, result: info.rval)
+            thread.awaitingExit = false
+            leave(thread, result: info.rval)
         }
-        resume(tid, signal: 0)
+        resume(thread, signal: 0)
     }
 
-    private func enter(_ tid: Int32, _ call: TracedSyscall, _ info: ts_syscall_info) {
-        guard var thread = threads[tid] else { return }
-        let args = withUnsafeBytes(of: info.args) { Array($0.bindMemory(to: UInt64.self)) }
+    /// Returns whether the call's exit matters (see `CallDecoder.exitMatters`).
+    @discardableResult
+    private func enter(_ thread: ThreadBook, _ call: TracedSyscall, _ info: ts_syscall_info) -> Bool {
         let time = now
         if call == .restart_syscall {
             // poll/epoll_wait resuming after a stop: the same call goes on.
-            thread.inFlight = thread.suspended
-            thread.suspended = nil
-            threads[tid] = thread
-            return
+            thread.inFlight = thread.suspended.take()
+            return true
         }
         let memory = RemoteMemory(pid: thread.pid)
-        var pending = decoder.enter(call, args: args, tid: tid, memory: memory, time: time)
+        var pending = decoder.enter(call, args: SyscallArguments(info.args), tid: thread.tid, memory: memory, time: time,
+                                    buffers: &thread.buffers)
         if let suspended = thread.suspended, call.isReadiness {
             thread.suspended = nil
             if suspended.call == call {
                 pending.entryTime = suspended.entryTime  // re-run after a stop: one call
             } else {
-                emitInterrupted(suspended, thread: &thread)
+                emitInterrupted(suspended, thread: thread)
             }
         }
         if call.isReadiness {
             // What a thread did before its first readiness call (its setup) answers no call;
             // only its listen() is kept, for the first record (how the listener was set up).
-            if thread.unfinished == nil { thread.events.removeAll { $0.kind != .listen } }
-            finish(&thread)
+            if !thread.recordUnfinished && !thread.events.isEmpty { thread.events.removeAll { $0.kind != .listen } }
+            finish(thread)
         }
         if case .bind(let fd, let requested, let port?) = pending.entry {
             onNotice(.portRewritten(pid: thread.pid, fd: fd, requested: requested, port: port))
         }
         if let damage = pending.damage, !call.isReadiness { onNotice(.damage(pid: thread.pid, "\(call.rawValue): \(damage)")) }
+        let exitMatters: Bool
+        if case .io = pending.entry {
+            exitMatters = decoder.exitMatters(pending.entry, process: processes[thread.pid])
+        } else {
+            exitMatters = true
+        }
         thread.inFlight = pending
-        threads[tid] = thread
+        return exitMatters
     }
 
-    private func leave(_ tid: Int32, result: Int64) {
-        guard var thread = threads[tid], let pending = thread.inFlight.take() else { return }
+    private func leave(_ thread: ThreadBook, result: Int64) {
+        let tid = thread.tid
+        guard var pending = thread.inFlight.take() else { return }
         var result = result
         if thread.interruptedByTracer {
             thread.interruptedByTracer = false
@@ -697,7 +719,6 @@ public final class Tracer: @unchecked Sendable {
         // runs it again (or turns it into EINTR) after the signal.
         if pending.call.isReadiness && (-516 ... -512).contains(result) {
             thread.suspended = pending
-            threads[tid] = thread
             return
         }
         if pending.call.isReadiness && options.reportsCallsInFlight {
@@ -710,18 +731,15 @@ public final class Tracer: @unchecked Sendable {
                 onNotice(.callReturned(pid: thread.pid, tid: tid))
             }
         }
-        guard let process = processes[thread.pid] else {
-            threads[tid] = thread
+        guard let process = processes[thread.pid] else { return }
+        let memory = RemoteMemory(pid: thread.pid)
+        if pending.call.isReadiness {
+            record(&pending, result: result, thread: thread, process: process)
             return
         }
-        let exit = decoder.exit(pending, result: result, thread: &thread, process: process,
-                                memory: RemoteMemory(pid: thread.pid), time: now)
-        threads[tid] = thread
-        switch exit {
+        switch decoder.exit(pending, result: result, thread: thread, process: process, memory: memory) {
         case .nothing:
             break
-        case .record(let record):
-            hold(record, tid: tid)
         case .listening(let fd):
             let address = ProcessInventory.localAddress(pid: thread.pid, fd: fd)
             process.listenAddress = address
@@ -733,31 +751,36 @@ public final class Tracer: @unchecked Sendable {
         }
     }
 
-    private func emitInterrupted(_ pending: PendingCall, thread: inout ThreadBook) {
+    private func emitInterrupted(_ pending: PendingCall, thread: ThreadBook) {
         guard let process = processes[thread.pid] else { return }
-        if case .record(let record) = decoder.exit(pending, result: -Int64(EINTR), thread: &thread, process: process,
-                                                   memory: RemoteMemory(pid: thread.pid), time: now) {
-            finish(&thread)
-            thread.unfinished = record
-        }
+        var pending = pending
+        record(&pending, result: -Int64(EINTR), thread: thread, process: process)
     }
 
     // MARK: - Records
 
-    /// A readiness call returned: its record waits for what the thread does about it.
-    private func hold(_ record: StepRecord, tid: Int32) {
-        guard var thread = threads[tid] else { return }
-        finish(&thread)
-        thread.unfinished = record
-        threads[tid] = thread
+    /// A readiness call returned: its record waits for what the thread does about it. The
+    /// call's lists go back to the thread, for its next call.
+    private func record(_ pending: inout PendingCall, result: Int64, thread: ThreadBook, process: ProcessBook) {
+        finish(thread)
+        decoder.record(pending, result: result, thread: thread, process: process, memory: RemoteMemory(pid: thread.pid),
+                       time: now, into: &thread.record)
+        thread.recordUnfinished = true
+        swap(&pending.lists, &thread.buffers.spareLists)
     }
 
     /// Hands on the thread's last record with the events made since it returned. Called when
-    /// the thread begins its next readiness call, and when it (or the tracing) ends.
-    private func finish(_ thread: inout ThreadBook) {
-        guard var record = thread.unfinished.take() else { return }
-        record.events = thread.events
-        thread.events.removeAll(keepingCapacity: true)
+    /// the thread begins its next readiness call, and when it (or the tracing) ends. The record
+    /// goes back to the thread afterwards: its lists' storage is the next record's.
+    private func finish(_ thread: ThreadBook) {
+        guard thread.recordUnfinished else { return }
+        thread.recordUnfinished = false
+        // Moved out (not copied: a copy retains each of its lists) and back once handed on.
+        var record = StepRecord()
+        swap(&record, &thread.record)
+        defer { swap(&record, &thread.record) }
+        // The record's events list is empty (its storage the last record's): the two swap.
+        swap(&record.events, &thread.events)
         sequence += 1
         record.seq = sequence
         onRecord(record)
@@ -769,6 +792,6 @@ public final class Tracer: @unchecked Sendable {
     }
 
     private func finishAll() {
-        for tid in threads.keys { finish(&threads[tid]!) }
+        for thread in threads.values { finish(thread) }
     }
 }
