@@ -194,6 +194,23 @@ final class ProbeClient {
 
     func shutdownWrite() { Glibc.shutdown(fd, Int32(SHUT_WR)) }
 
+    /// Sends `bytes` and finishes sending in one go: corked, the kernel puts the FIN on the
+    /// message's own segment, so the program finds the message and the end together whatever
+    /// the scheduling. Sent apart, a loaded machine could hold this thread between the two
+    /// long enough for the program to echo before the FIN came, and the check would be luck.
+    func sendAndFinish(_ bytes: [UInt8]) -> Bool {
+        setCork(true)
+        let sent = send(bytes)
+        shutdownWrite()
+        setCork(false)
+        return sent
+    }
+
+    private func setCork(_ on: Bool) {
+        var value: Int32 = on ? 1 : 0
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_CORK, &value, socklen_t(MemoryLayout<Int32>.size))
+    }
+
     /// Closes with an RST: SO_LINGER with a zero timeout.
     func reset() {
         var linger = Glibc.linger(l_onoff: 1, l_linger: 0)

@@ -100,8 +100,7 @@ enum Scenarios {
     /// A client that sends and closes its sending side at once, then reads what comes back.
     static func sendThenClose(_ session: Session) {
         guard session.observation.listened, let closer = session.connect("closer") else { return }
-        closer.send(hello)
-        closer.shutdownWrite()
+        _ = closer.sendAndFinish(hello)
         closer.readUntilClosed(timeout: 3)
         probe(session)
     }
