@@ -35,6 +35,26 @@ public struct CallMarks: Sendable, Equatable {
         timedOut = record.events.contains { $0.kind == .timeout }
     }
 
+    /// Becomes `CallMarks(record)` in the buffers it has: a full history takes every call at
+    /// machine speed, and new arrays for each were most of what it cost.
+    mutating func refill(from record: StepRecord) {
+        seq = record.seq
+        mode = record.mode
+        backend = record.backend
+        listener = record.listener
+        Self.refill(&inputs, record.inputs)
+        Self.refill(&outputs, record.outputs)
+        Self.refill(&readable, record.readable)
+        Self.refill(&writable, record.writable)
+        Self.refill(&exceptional, record.exceptional)
+        timedOut = record.events.contains { $0.kind == .timeout }
+    }
+
+    private static func refill(_ list: inout [Int32], _ contents: [Int32]) {
+        list.removeAll(keepingCapacity: true)
+        list.append(contentsOf: contents)
+    }
+
     /// How one fd fared in this call.
     public func mark(of fd: Int32) -> FDMark {
         FDMark(inInputs: inputs.contains(fd), inOutputs: outputs.contains(fd), readable: readable.contains(fd),
@@ -151,13 +171,12 @@ public struct CallHistory: Sendable, Equatable {
     }
 
     public mutating func append(_ record: StepRecord) {
-        if let last, record.seq <= last.seq { return }
-        let marks = CallMarks(record)
+        if !ring.isEmpty, record.seq <= ring[(next + ring.count - 1) % ring.count].seq { return }
         if ring.count < capacity {
-            ring.append(marks)
+            ring.append(CallMarks(record))
             next = ring.count % capacity
         } else {
-            ring[next] = marks
+            ring[next].refill(from: record)
             next = (next + 1) % capacity
         }
     }

@@ -35,6 +35,18 @@ import Testing
         #expect(history.calls[0].mark(of: 4).isEmpty, "internal fds are not the timeline's")
     }
 
+    @Test func aFullHistoryRefilledInPlaceHoldsExactlyTheLastCalls() {
+        var history = CallHistory(capacity: 3)
+        var records: [StepRecord] = []
+        for seq in 1...20 {
+            let fds = (0..<Int32(seq % 7)).map { 3 + $0 }
+            records.append(Fixtures.record(seq: seq, mode: .two, inputs: fds, outputs: Array(fds.prefix(2)),
+                                           readable: Array(fds.suffix(1)), exceptional: seq % 5 == 0 ? [3] : []))
+            history.append(records[seq - 1])
+            #expect(history.calls == records.suffix(3).map { CallMarks($0) }, "after call \(seq)")
+        }
+    }
+
     // MARK: - The pane
 
     private func pane(_ model: DashboardModel, width: Int = 40, height: Int = 8, selectedFD: Int32? = nil) -> TextGrid {

@@ -399,6 +399,42 @@ extension InProcess {
             }
         }
 
+        @Test("records piling up between frames ring the screen's doorbell once; catching up empties the queue and loses nothing")
+        func backlogRingsTheScreen() throws {
+            let backlog = try Doorbell()
+            let feed = LiveFeed(capacity: 10_000, backlog: backlog)
+            var reference = SnapshotReducer()
+            func ringing() -> Bool {
+                var entry = pollfd(fd: backlog.fd, events: Int16(POLLIN), revents: 0)
+                return poll(&entry, 1, 0) == 1
+            }
+            var seq = 0
+            func publish(_ count: Int) {
+                for _ in 0..<count {
+                    seq += 1
+                    var record = StepRecord()
+                    record.seq = seq
+                    reference.apply(record)
+                    feed.publish(taking: &record)
+                }
+            }
+            publish(LiveFeed.backlogAt - 1)
+            #expect(!ringing())
+            publish(1)
+            #expect(ringing())
+            publish(LiveFeed.backlogAt * 2)
+            var seen: [Int] = []
+            backlog.answer()
+            feed.catchUp(eachOfLast: 2) { seen.append($0.seq) }
+            #expect(!ringing())
+            #expect(seen == [seq - 1, seq])
+            #expect(feed.foldedByProducer == 0)
+            #expect(feed.snapshot() == reference.snapshot(status: feed.status))
+            // The queue starts again from empty: the next backlog rings again.
+            publish(LiveFeed.backlogAt)
+            #expect(ringing())
+        }
+
         @Test("every record is applied, and the screen's history is handed only the last ones of a batch")
         func historySeesTheLastOfABatch() {
             let feed = LiveFeed(capacity: 100)

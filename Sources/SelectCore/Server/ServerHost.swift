@@ -18,10 +18,8 @@ public final class ServerHost: @unchecked Sendable {
     /// The wake-up pipe as the one internal fd of every call (kept, not rebuilt per call).
     private let internalFDs: [Int32]
     private var wakeBuffer = [UInt8](repeating: 0, count: 64)
-    /// Written (one byte) when the server's state changed and nobody has looked yet.
-    private let changed: (read: Int32, write: Int32)
-    /// Set by the loop after every call, so it is an atomic rather than another lock.
-    private let changePending = Atomic<Bool>(false)
+    /// Rung when the server's state changed (after every call: an atomic, not a lock).
+    private let changed: Doorbell
     private var paused = false
     private var stepsRequested = 0
     private var observers: [(StepRecord) -> Void] = []
@@ -45,7 +43,7 @@ public final class ServerHost: @unchecked Sendable {
     public init(server: SelectServer) throws {
         self.server = server
         self.wake = try Posix.makePipe()
-        self.changed = try Posix.makePipe()
+        self.changed = try Doorbell()
         self.internalFDs = [wake.read]
         // The screen shows the call in flight as soon as it is made, not when it returns.
         server.callStarted = { [weak self] call in
@@ -64,13 +62,11 @@ public final class ServerHost: @unchecked Sendable {
         } else {
             Posix.close(wake.write)
         }
-        Posix.close(changed.read)
-        Posix.close(changed.write)
     }
 
     /// A readable fd that becomes ready when the server's state changes: a screen polls it
     /// beside its keyboard and drains it with `takeChange()`.
-    public var changeFD: Int32 { changed.read }
+    public var changeFD: Int32 { changed.fd }
 
     /// Called on the loop's thread after every call, with that call's record.
     public func observe(_ observer: @escaping (StepRecord) -> Void) {
@@ -91,9 +87,10 @@ public final class ServerHost: @unchecked Sendable {
 
     /// A screen's view of the loop: every record from now on, the run state and the kernel's
     /// queues sampled on the loop's thread. Call before `start`.
-    public func watch(logCapacity: Int = 200, capacity: Int = LiveFeed.defaultCapacity) -> LiveFeed {
+    /// `backlog`: rung when records pile up between frames (see `LiveFeed`).
+    public func watch(logCapacity: Int = 200, backlog: Doorbell? = nil) -> LiveFeed {
         if let feed { return feed }
-        let feed = LiveFeed(listener: server.listener, logCapacity: logCapacity, capacity: capacity)
+        let feed = LiveFeed(listener: server.listener, logCapacity: logCapacity, backlog: backlog)
         let server = self.server
         feed.updateStatus { status in
             status.mode = server.mode
@@ -106,21 +103,11 @@ public final class ServerHost: @unchecked Sendable {
         return feed
     }
 
-    /// Empties the change pipe; the next change writes to it again.
-    public func takeChange() {
-        var buffer = [UInt8](repeating: 0, count: 64)
-        while Glibc.read(changed.read, &buffer, buffer.count) > 0 {}
-        // After the drain: a change that lands in between is still in the snapshot the
-        // screen takes next.
-        changePending.store(false, ordering: .releasing)
-    }
+    /// Empties the change pipe; the next change writes to it again. A change that lands in
+    /// between is still in the snapshot the screen takes next.
+    public func takeChange() { changed.answer() }
 
-    private func notifyChange() {
-        if !changePending.exchange(true, ordering: .acquiringAndReleasing) {
-            var byte = UInt8(ascii: "x")
-            _ = Glibc.write(changed.write, &byte, 1)
-        }
-    }
+    private func notifyChange() { changed.ring() }
 
     /// Runs until `.stop` or SIGINT/SIGTERM (when `handleSignals` was called). Returns after
     /// closing every connection.

@@ -10,13 +10,16 @@ import Synchronization
 /// producer no allocation: copied (the producer's buffers stay its own) or, cheaper, moved
 /// (`publish(taking:)`: the producer gets an applied record's buffers back to reuse).
 ///
-/// Bounded: when the screen falls `capacity` records behind, the producer applies the backlog
-/// to the reducer itself, under the lock, and starts again with an empty queue. Nothing is
-/// dropped, and the queue never holds more than `capacity` records plus what arrives while
-/// the screen is applying one batch. The bound is small on purpose: at machine speed a frame
-/// spans thousands of calls, and a queue that held them all kept thousands of records'
-/// buffers going round (memory, page faults, cold caches); applied a few hundred at a time,
-/// they are still in the cache, and the reducer's work is the same either way.
+/// Drained early: at machine speed a frame spans thousands of calls, and a queue that held
+/// them all until the frame kept thousands of records' buffers going round (memory, page
+/// faults, cold caches). So once `backlogAt` records wait, the feed rings the screen's
+/// `backlog` doorbell and the screen applies them (`catchUp`) without drawing: a few hundred
+/// at a time, still in the cache, on the screen's thread.
+///
+/// Bounded: when the screen falls `capacity` records behind all the same (a frame stuck on a
+/// slow terminal), the producer applies the backlog to the reducer itself, under the lock,
+/// and starts again with an empty queue. Nothing is dropped, and the queue never holds more
+/// than `capacity` records plus what arrives while the screen is applying one batch.
 public final class LiveFeed: Sendable {
     private struct Shared {
         /// `slots[0..<count]` are the records not applied yet, oldest first.
@@ -37,17 +40,22 @@ public final class LiveFeed: Sendable {
     }
 
     public let capacity: Int
-    /// Measured at N = 100 × 64 B, epoll, mode 3: 4096 held 109 MB and spent 2.3 % of the
-    /// dashboard's time in page faults; 256 holds 49 MB and 0.7 %.
-    public static let defaultCapacity = 256
+    /// Records waiting when the screen is rung to take them. Measured at N = 100 × 64 B,
+    /// epoll, mode 3: taken only at frames, the queue held 109 MB and the dashboard spent
+    /// 2.3 % of its time in page faults; taken 256 at a time, 49 MB and 0.7 %.
+    public static let backlogAt = 256
+    private let backlog: Doorbell?
     private let shared: Mutex<Shared>
     /// The slots of the batch the screen applied last; handed back to the producer next frame.
     private let screenSlots = Mutex<[StepRecord]>([])
 
     /// `listener`: what the first call will watch, shown before it completes. `traced`: the
     /// producer is a tracer (see `ServerSnapshot.tracedProgram`).
-    public init(listener: Int32 = -1, logCapacity: Int = 200, capacity: Int = LiveFeed.defaultCapacity, traced: Bool = false) {
+    /// `backlog`: rung when `backlogAt` records wait (the screen then calls `catchUp`).
+    public init(listener: Int32 = -1, logCapacity: Int = 200, capacity: Int = 4096, traced: Bool = false,
+                backlog: Doorbell? = nil) {
         self.capacity = max(1, capacity)
+        self.backlog = backlog
         shared = Mutex(Shared(reducer: SnapshotReducer(listener: listener, logCapacity: logCapacity, traced: traced)))
     }
 
@@ -67,14 +75,16 @@ public final class LiveFeed: Sendable {
 
     private func enqueue(_ fill: (inout StepRecord) -> Void) {
         let capacity = self.capacity
-        shared.withLock { shared in
+        let waiting = shared.withLock { shared -> Int in
             if shared.count == shared.slots.count { shared.slots.append(StepRecord()) }
             fill(&shared.slots[shared.count])
             shared.count += 1
-            guard shared.count >= capacity, var reducer = shared.reducer.take() else { return }
+            guard shared.count >= capacity, var reducer = shared.reducer.take() else { return shared.count }
             shared.foldPending(into: &reducer)
             shared.reducer = reducer
+            return 0
         }
+        if waiting == Self.backlogAt { backlog?.ring() }
     }
 
     /// Changes the published status. Producer thread.

@@ -19,9 +19,12 @@ public final class LoopThreadFeeds: Sendable {
 
     private let shared = Mutex(Shared())
     private let logCapacity: Int
+    private let backlog: Doorbell?
 
-    public init(logCapacity: Int = 200) {
+    /// `backlog`: every thread's feed rings it when records pile up (see `LiveFeed`).
+    public init(logCapacity: Int = 200, backlog: Doorbell? = nil) {
         self.logCapacity = logCapacity
+        self.backlog = backlog
     }
 
     // MARK: - Producer side
@@ -51,10 +54,11 @@ public final class LoopThreadFeeds: Sendable {
 
     private func feed(for tid: Int32, creating: Bool) -> LiveFeed? {
         let logCapacity = self.logCapacity
+        let backlog = self.backlog
         return shared.withLock { shared in
             if let found = shared.threads.first(where: { $0.tid == tid }) { return found.feed }
             guard creating else { return nil }
-            let feed = LiveFeed(logCapacity: logCapacity, traced: true)
+            let feed = LiveFeed(logCapacity: logCapacity, traced: true, backlog: backlog)
             let common = shared.common
             feed.updateStatus { $0 = common }
             shared.threads.append((tid, feed))
@@ -71,6 +75,14 @@ public final class LoopThreadFeeds: Sendable {
     /// (the accept loop, not a helper thread polling a pipe), else the first caller.
     public var preferred: Int32? {
         shared.withLock { $0.listening.first ?? $0.threads.first?.tid }
+    }
+
+    /// Applies every thread's new records without building a snapshot (the screen was rung:
+    /// records piled up between frames); `each` as in `snapshot`.
+    public func catchUp(eachOfLast: Int = .max, each: ((Int32, StepRecord) -> Void)? = nil) {
+        for (thread, feed) in shared.withLock({ $0.threads }) {
+            feed.catchUp(eachOfLast: eachOfLast) { record in each?(thread, record) }
+        }
     }
 
     /// Applies every thread's new records (the last `eachOfLast` of each thread's seen by

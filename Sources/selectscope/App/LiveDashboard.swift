@@ -25,6 +25,8 @@ final class LiveDashboard {
     private let host: ServerHost
     /// The loop's records and status; the snapshot is built from them on this thread.
     private let feed: LiveFeed
+    /// Rung when records pile up between frames: applied then, not all at the next frame.
+    private let backlog: Doorbell
     private let supervisor: ClientSupervisor
     private let session: TerminalSession
     private let serverDone: ServerExit
@@ -40,7 +42,6 @@ final class LiveDashboard {
     private var clientPorts: [Int32: Int] = [:]
     /// When the frame drawn goes stale on its own (see `staleAt`).
     private var tickDue: Double?
-    /// Every call's sets, appended by the server thread, copied by the screen (timeline view).
     /// The last calls, for the timeline view: filled on this thread from the feed's records.
     private var history = CallHistory()
 
@@ -54,7 +55,8 @@ final class LiveDashboard {
         let server = try SelectServer(config: options.server)
         host = try ServerHost(server: server)
         serverDone = try ServerExit()
-        feed = host.watch(logCapacity: options.server.logCapacity)
+        backlog = try Doorbell()
+        feed = host.watch(logCapacity: options.server.logCapacity, backlog: backlog)
         if let path = options.record {
             let failure = recordingFailure
             let recorder = try TraceRecorder(path: path, listenAddress: server.listenAddress) { [weak host] error in
@@ -89,7 +91,7 @@ final class LiveDashboard {
             }
             if dirty && pacer.delay() == 0 { draw() }
 
-            var watched = supervisor.outputFDs
+            var watched = supervisor.outputFDs + [backlog.fd]
             if !dirty { watched.append(host.changeFD) }
             var timeout: Double? = dirty ? pacer.delay() : (supervisor.hasUnreaped || missingPorts ? 0.05 : nil)
             if !dirty, let due = tickDue {
@@ -99,6 +101,10 @@ final class LiveDashboard {
             let woke = session.wait(forInputOr: watched, timeout: timeout)
             if !woke.signals.isEmpty || woke.hangup { break }
             if woke.ready.contains(host.changeFD) { dirty = true }
+            if woke.ready.contains(backlog.fd) {
+                backlog.answer()
+                feed.catchUp(eachOfLast: history.capacity) { [self] in history.append($0) }
+            }
             if supervisor.poll() {
                 syncCrashHookChildren()
                 dirty = true

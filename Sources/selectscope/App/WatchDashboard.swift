@@ -29,7 +29,9 @@ final class WatchDashboard {
     private let shared = SharedState()
     /// The tracer's records and status, a feed per loop thread; the snapshot is built from
     /// them on this thread.
-    private let feeds = LoopThreadFeeds()
+    /// Rung when records pile up between frames: applied then, not all at the next frame.
+    private let backlog: Doorbell
+    private let feeds: LoopThreadFeeds
     /// The thread whose loop is shown (`t`); nil: the accept loop, or the first caller.
     private var shownThread: Int32?
     /// The last calls of each loop thread, for the timeline view: filled on this thread
@@ -150,6 +152,8 @@ final class WatchDashboard {
         state = DashboardState(language: options.language, breakpoints: options.breakpoints)
         state.offeredBreakpoints = Breakpoint.traceable
         try TerminalSession.checkUsable()
+        backlog = try Doorbell()
+        feeds = LoopThreadFeeds(backlog: backlog)
         var tracerOptions = options.tracer
         tracerOptions.reportsCallsInFlight = true
         // A started program's output goes to pipes shown on the status line, never over the screen.
@@ -212,9 +216,15 @@ final class WatchDashboard {
                 draw()
                 dirty = false
             }
-            let watched = output.fds + (supervisor?.outputFDs ?? [])
+            let watched = output.fds + (supervisor?.outputFDs ?? []) + [backlog.fd]
             let woke = session.wait(forInputOr: watched, timeout: dirty ? max(pacer.delay(), 0.005) : 0.05)
             if !woke.signals.isEmpty || woke.hangup { break }
+            if woke.ready.contains(backlog.fd) {
+                backlog.answer()
+                feeds.catchUp(eachOfLast: CallHistory.defaultCapacity) { [self] tid, record in
+                    histories[tid, default: CallHistory()].append(record)
+                }
+            }
             for fd in output.fds where woke.ready.contains(fd) && output.read(from: fd) { dirty = true }
             if supervisor?.poll() == true {
                 syncCrashHookChildren()
