@@ -3,8 +3,9 @@ import Synchronization
 /// The channel from a producer's thread (the server loop, a tracer) to the screen.
 ///
 /// The producer publishes each call's record and, when it changes, its status; each costs a
-/// move or a copy under the feed's lock and nothing else. The screen takes the records that arrived
-/// since its last frame and applies them, outside the lock, to the one `SnapshotReducer`.
+/// move or a copy under the feed's lock and nothing else. The screen takes the records that
+/// arrived since it last looked and applies them, outside the lock, to the one
+/// `SnapshotReducer`.
 ///
 /// The records go into slots the feed keeps and reuses, so at machine speed a call costs the
 /// producer no allocation: copied (the producer's buffers stay its own) or, cheaper, moved
@@ -33,7 +34,9 @@ public final class LiveFeed: Sendable {
 
         mutating func foldPending(into reducer: inout SnapshotReducer) {
             let pending = count
-            slots.withUnsafeMutableBufferPointer { reducer.apply(contentsOf: UnsafeMutableBufferPointer(rebasing: $0[..<pending])) }
+            slots.withUnsafeMutableBufferPointer { all in
+                reducer.apply(contentsOf: UnsafeMutableBufferPointer(rebasing: all[..<pending]))
+            }
             folded += count
             count = 0
         }

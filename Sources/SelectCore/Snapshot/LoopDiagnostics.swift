@@ -135,7 +135,8 @@ public struct LoopDiagnostics: Sendable {
                         watches.values[at].countAfterEnd(seq)
                         let calls = watches.values[at].afterEndCalls
                         note(Key(kind: .readAfterEOF, fd: fd), new: &new) {
-                            LoopDiagnosis(kind: .readAfterEOF, fd: fd, proof: .readAgain, since: end, found: seq, calls: calls)
+                            LoopDiagnosis(kind: .readAfterEOF, fd: fd, proof: .readAgain, since: end, found: seq,
+                                          calls: calls)
                         }
                     } else if event.pointee.bytes == 0 {
                         watches.values[at].endOfStream = seq
@@ -148,7 +149,8 @@ public struct LoopDiagnostics: Sendable {
                     guard event.pointee.isShortSend || watches.values[at].owed > 0 else { break }
                     var watch = watches.values[at]
                     if watch.owed > 0 && !watch.isRetry(event.pointee) {
-                        lostRest(watch, fd: fd, proof: .otherDataSent(bytes: event.pointee.requested), at: seq, new: &new)
+                        let asked = event.pointee.requested
+                        lostRest(watch, fd: fd, proof: .otherDataSent(bytes: asked), at: seq, new: &new)
                     }
                     if event.pointee.isShortSend {
                         watch.owed = event.pointee.requested - event.pointee.bytes
@@ -167,7 +169,8 @@ public struct LoopDiagnostics: Sendable {
                 case .close:
                     // A close after an error, or one the built-in server makes by design (a mode
                     // that never sends, a shutdown), is not the program dropping the rest.
-                    if let watch = watches[fd], watch.owed > 0, event.pointee.reason == nil || event.pointee.reason == .eof {
+                    let reason = event.pointee.reason
+                    if let watch = watches[fd], watch.owed > 0, reason == nil || reason == .eof {
                         lostRest(watch, fd: fd, proof: .closedWithRest, at: seq, new: &new)
                     }
                     forget(fd)
