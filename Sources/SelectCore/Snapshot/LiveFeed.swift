@@ -113,8 +113,9 @@ public final class LiveFeed: Sendable {
         applyPending(eachOfLast: eachOfLast, each: each) { reducer, status in reducer.snapshot(status: status) }
     }
 
-    /// `snapshot` without the snapshot: the records applied and seen, for a feed that is not
-    /// on screen (another thread's loop) whose reducer and history must keep up.
+    /// `snapshot` without the snapshot: the records applied and seen, when the backlog
+    /// doorbell rang between frames, or for a feed that is not on screen (another thread's
+    /// loop) whose reducer and history must keep up.
     public func catchUp(eachOfLast: Int = .max, each: ((StepRecord) -> Void)? = nil) {
         applyPending(eachOfLast: eachOfLast, each: each) { _, _ in () }
     }
