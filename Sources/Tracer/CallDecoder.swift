@@ -270,7 +270,10 @@ struct CallDecoder {
                 memory: RemoteMemory, time: Double, into record: inout StepRecord) {
         let failed = result < 0 && result >= -4095
         let errorCode = failed ? Int32(-result) : 0
-        var exceptIn = record.renew()
+        // The origin's list keeps its storage too: taken out, it is the only holder.
+        var exceptIn = record.origin.take()?.exceptIn ?? []
+        if !exceptIn.isEmpty { exceptIn.removeAll(keepingCapacity: true) }
+        record.renew()
         record.time = time
         record.listener = process.listener
         record.blockedMilliseconds = max(0, (time - pending.entryTime) * 1000)

@@ -17,7 +17,7 @@ final class ThreadBook {
     /// The thread's last readiness record, kept until its next readiness call begins: the
     /// socket calls it makes meanwhile are what it did about that call's result, and join
     /// it as its events (SPEC §4), as the built-in server's records have theirs. Once handed
-    /// on, it stays, as the storage the thread's next record is filled into (see `renew`).
+    /// on, it stays, as the storage the thread's next record is filled into (`StepRecord.renew`).
     var record = StepRecord()
     /// `record` is one not handed on yet.
     var recordUnfinished = false
@@ -54,32 +54,6 @@ struct CallBuffers {
         swap(&lists, &spareLists)
         lists.removeAll()
         return lists
-    }
-}
-
-extension StepRecord {
-    /// Makes this record what `StepRecord()` makes, but keeping the storage of the lists the
-    /// tracer fills, emptied; returns its origin's `exceptIn` storage, emptied. When whoever
-    /// took the record kept it, the storage is shared, and the first append copies it, as a
-    /// new record's would allocate.
-    mutating func renew() -> [Int32] {
-        var fresh = StepRecord()
-        Self.move(&inputs, to: &fresh.inputs)
-        Self.move(&outputs, to: &fresh.outputs)
-        Self.move(&readable, to: &fresh.readable)
-        Self.move(&writable, to: &fresh.writable)
-        Self.move(&exceptional, to: &fresh.exceptional)
-        Self.move(&returnedEvents, to: &fresh.returnedEvents)
-        Self.move(&events, to: &fresh.events)
-        var exceptIn: [Int32] = []
-        if var old = origin.take() { Self.move(&old.exceptIn, to: &exceptIn) }
-        swap(&self, &fresh)
-        return exceptIn
-    }
-
-    private static func move<Element>(_ list: inout [Element], to empty: inout [Element]) {
-        swap(&list, &empty)
-        if !empty.isEmpty { empty.removeAll(keepingCapacity: true) }
     }
 }
 

@@ -114,7 +114,7 @@ public final class SelectServer: @unchecked Sendable {
     /// out. True when an internal fd was ready or a signal cut the call short.
     func advance(internalFDs: [Int32]) throws -> Bool {
         lock.withLock {
-            record.reset()
+            record.renew()
             counters.calls += 1
             record.seq = counters.calls
             record.time = Posix.monotonicSeconds() - startTime
@@ -135,14 +135,9 @@ public final class SelectServer: @unchecked Sendable {
             if config.keepsRecords {
                 // Copied into the record's own buffers: sharing the server's would make its
                 // next change to a list copy it, an allocation for every message in modes 2 and 4.
-                record.inputs.removeAll(keepingCapacity: true)
                 record.inputs.append(contentsOf: inputs)
-                record.outputs.removeAll(keepingCapacity: true)
                 record.outputs.append(contentsOf: outputs)
-                if !watched.isEmpty || !record.hangupWatch.isEmpty {
-                    record.hangupWatch.removeAll(keepingCapacity: true)
-                    record.hangupWatch.append(contentsOf: watched)
-                }
+                if !watched.isEmpty { record.hangupWatch.append(contentsOf: watched) }
             }
             record.internalFDs = internalFDs
             lastAcceptedBeforeCall = lastAccepted

@@ -122,26 +122,30 @@ public struct StepRecord: Sendable, Equatable {
     /// program's other threads may poll pipes or timers of their own).
     public var waitsOnListener: Bool { listener >= 0 && inputs.contains(listener) }
 
-    /// Clears the record's results for the next call, keeping its buffers. The lists passed in
-    /// are refilled by the server. Most lists are empty after most calls, and an empty one is
-    /// left alone.
-    mutating func reset() {
-        timeout = nil
-        Self.clear(&readable)
-        Self.clear(&writable)
-        Self.clear(&exceptional)
-        Self.clear(&internalReady)
-        Self.clear(&hungUp)
-        Self.clear(&returnedEvents)
-        Self.clear(&events)
-        Self.clear(&queues)
-        blockedMilliseconds = 0
-        costMicroseconds = 0
-        interrupted = false
-        origin = nil
+    /// Makes this record what `StepRecord()` makes, keeping the storage of the lists a
+    /// producer fills call after call, emptied: a producer that reuses one record (the
+    /// server, a traced thread) allocates nothing per call. `internalFDs` is let go instead:
+    /// it is assigned whole (an array the producer keeps), and emptying storage shared with
+    /// it would copy it. When whoever took the record kept it, the storage is shared too, and
+    /// the first append copies it, as a new record's would allocate.
+    public mutating func renew() {
+        var fresh = StepRecord()
+        Self.keep(&inputs, in: &fresh.inputs)
+        Self.keep(&outputs, in: &fresh.outputs)
+        Self.keep(&readable, in: &fresh.readable)
+        Self.keep(&writable, in: &fresh.writable)
+        Self.keep(&exceptional, in: &fresh.exceptional)
+        Self.keep(&internalReady, in: &fresh.internalReady)
+        Self.keep(&hangupWatch, in: &fresh.hangupWatch)
+        Self.keep(&hungUp, in: &fresh.hungUp)
+        Self.keep(&returnedEvents, in: &fresh.returnedEvents)
+        Self.keep(&events, in: &fresh.events)
+        Self.keep(&queues, in: &fresh.queues)
+        swap(&self, &fresh)
     }
 
-    private static func clear<Element>(_ list: inout [Element]) {
-        if !list.isEmpty { list.removeAll(keepingCapacity: true) }
+    private static func keep<Element>(_ list: inout [Element], in empty: inout [Element]) {
+        swap(&list, &empty)
+        if !empty.isEmpty { empty.removeAll(keepingCapacity: true) }
     }
 }
