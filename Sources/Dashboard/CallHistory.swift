@@ -2,41 +2,28 @@ import SelectCore
 
 /// One call as the timeline draws it: what went in (`inputs`, `outputs`), what came back
 /// (`readable`, `writable`, `exceptional`), and whether the mode or backend changed in it.
-/// Taken from a `StepRecord`; the arrays are shared with the record, not copied.
+/// Taken from a `StepRecord`, its lists copied (see `refill`).
 public struct CallMarks: Sendable, Equatable {
-    public var seq: Int
-    public var mode: Mode
-    public var backend: BackendKind
-    public var listener: Int32
-    public var inputs: [Int32]
-    public var outputs: [Int32]
-    public var readable: [Int32]
-    public var writable: [Int32]
-    public var exceptional: [Int32]
+    public var seq = 0
+    public var mode = Mode.one
+    public var backend = BackendKind.select
+    public var listener: Int32 = -1
+    public var inputs: [Int32] = []
+    public var outputs: [Int32] = []
+    public var readable: [Int32] = []
+    public var writable: [Int32] = []
+    public var exceptional: [Int32] = []
     /// The call came back empty after its timeout.
-    public var timedOut: Bool
-
-    static func owned(_ list: [Int32]) -> [Int32] {
-        list.isEmpty ? [] : list.withUnsafeBufferPointer { Array($0) }
-    }
+    public var timedOut = false
 
     public init(_ record: StepRecord) {
-        seq = record.seq
-        mode = record.mode
-        backend = record.backend
-        listener = record.listener
-        // Copies of their own: sharing a producer's buffers would make the producer copy them
-        // (an allocation a call) the next time it reuses them.
-        inputs = Self.owned(record.inputs)
-        outputs = Self.owned(record.outputs)
-        readable = Self.owned(record.readable)
-        writable = Self.owned(record.writable)
-        exceptional = Self.owned(record.exceptional)
-        timedOut = record.events.contains { $0.kind == .timeout }
+        refill(from: record)
     }
 
     /// Becomes `CallMarks(record)` in the buffers it has: a full history takes every call at
-    /// machine speed, and new arrays for each were most of what it cost.
+    /// machine speed, and new arrays for each were most of what it cost. The lists are copies
+    /// of their own: sharing a producer's buffers would make the producer copy them (an
+    /// allocation a call) the next time it reuses them.
     mutating func refill(from record: StepRecord) {
         seq = record.seq
         mode = record.mode
