@@ -21,6 +21,8 @@ let package = Package(
         .target(name: "CSystemShim", path: "Modules/CSystemShim"),
         // ptrace, seccomp and the fork-to-exec steps of a traced child, which Swift cannot call.
         .target(name: "CTracerShim", path: "Modules/CTracerShim"),
+        // The kernel program that reads readiness calls without stopping the program (BPF).
+        .target(name: "CReadinessProbe", path: "Modules/CReadinessProbe"),
         // The server: sockets, backends, the five modes, trace records, clients. No terminal.
         .target(
             name: "SelectCore", dependencies: ["CSystemShim"],
@@ -39,7 +41,7 @@ let package = Package(
         ),
         // Any program's readiness loop, traced with ptrace, as the same per-call records.
         .target(
-            name: "Tracer", dependencies: ["SelectCore", "CTracerShim"],
+            name: "Tracer", dependencies: ["SelectCore", "CTracerShim", "CReadinessProbe"],
             // As in SelectCore: ~1,200 of the ~6,500 instructions a traced readiness call costs
             // the tracer were these checks (callgrind).
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]

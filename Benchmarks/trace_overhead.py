@@ -5,6 +5,8 @@ every byte checked), side by side in one run:
 
   untraced                    python3 server.py
   trace readiness             selectscope trace --events readiness --log none -- python3 server.py
+                              (as root the calls are read in the kernel: the program never stops)
+  trace readiness (ptrace)    the same with --reader ptrace: a stop at each call's entry and exit
   trace sockets               selectscope trace --events sockets --log none --trace /dev/null -- …
   strace seccomp readiness    strace -f --seccomp-bpf -e trace=pselect6 -o /dev/null python3 …
   strace seccomp sockets      strace -f --seccomp-bpf -e trace=<the same calls as trace sockets> …
@@ -12,7 +14,7 @@ every byte checked), side by side in one run:
   attach (strace -p)          strace -f -p PID -e trace=<the same calls> -o /dev/null
 
 Usage: Benchmarks/trace_overhead.py [--connections 10] [--size 64] [--duration 3] [--repeat 3]
-                                    [--binary PATH] [--out FILE]
+                                    [--binary PATH] [--out FILE] [--cases NAME ...]
 Server on core 0 (with its tracer), load generator on core 1, as Benchmarks/run.py does.
 Besides the rates, the CPU time the server and its tracer used per message (from
 /proc/PID/task/TID/schedstat), and the same three ratios computed from it: on a shared machine
@@ -144,6 +146,8 @@ def run_case(name, binary, python, args):
             argv = {
                 "untraced": [python, path],
                 "trace readiness": [binary, "trace", "--events", "readiness", "--log", "none", "--", python, path],
+                "trace readiness (ptrace)": [binary, "trace", "--events", "readiness", "--reader", "ptrace", "--log", "none",
+                                             "--", python, path],
                 "trace sockets": [binary, "trace", "--events", "sockets", "--log", "none", "--trace", "/dev/null", "--", python, path],
                 "strace seccomp readiness": ["strace", "-f", "--seccomp-bpf", "-e", "trace=pselect6", "-o", "/dev/null", python, path],
                 "strace seccomp sockets": ["strace", "-f", "--seccomp-bpf", "-e", "trace=" + SOCKET_CALLS, "-o", "/dev/null", python, path],
@@ -179,6 +183,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--binary")
     parser.add_argument("--out")
+    parser.add_argument("--cases", nargs="+", help="run only these cases (untraced is always run)")
     args = parser.parse_args()
     binary = args.binary
     if not binary:
@@ -186,8 +191,13 @@ def main():
                        stdout=subprocess.DEVNULL)
         binary = os.path.join(ROOT, ".build", "release", "selectscope")
     python = subprocess.run(["python3", "-c", "import sys; print(sys.executable)"], capture_output=True, text=True).stdout.strip()
-    cases = ["untraced", "trace readiness", "trace sockets", "strace seccomp readiness", "strace seccomp sockets",
-             "attach (trace --pid)", "attach (strace -p)"]
+    cases = ["untraced", "trace readiness", "trace readiness (ptrace)", "trace sockets", "strace seccomp readiness",
+             "strace seccomp sockets", "attach (trace --pid)", "attach (strace -p)"]
+    if args.cases:
+        unknown = [case for case in args.cases if case not in cases]
+        if unknown:
+            parser.error("unknown cases %s; the cases are: %s" % (unknown, ", ".join(cases)))
+        cases = ["untraced"] + [case for case in cases if case in args.cases and case != "untraced"]
     results = {case: [] for case in cases}
     cpu = {case: [] for case in cases}
     for _ in range(args.repeat):
@@ -209,15 +219,16 @@ def main():
         lines.append("| %d × %d B | %s | %.0f | %.0f | %.2f | %.2f |" % (args.connections, args.size, case, median,
                                                                          max(results[case]), median / base, cpu_median(case)))
     ratio = lambda a, b: statistics.median(results[a]) / (statistics.median(results[b]) or 1)
-    lines.append("")
-    lines.append("trace readiness / untraced: %.2f (target ≥ 0.9)" % ratio("trace readiness", "untraced"))
-    lines.append("trace sockets / strace --seccomp-bpf sockets: %.2f (target ≥ 1.0)" % ratio("trace sockets", "strace seccomp sockets"))
-    lines.append("trace --pid / strace -p: %.2f (target ≥ 1.0)" % ratio("attach (trace --pid)", "attach (strace -p)"))
     cpu_ratio = lambda a, b: cpu_median(b) / (cpu_median(a) or 1)
+    targets = [("trace readiness / untraced", "trace readiness", "untraced", "≥ 0.9"),
+               ("trace readiness (ptrace) / untraced", "trace readiness (ptrace)", "untraced", "—"),
+               ("trace sockets / strace --seccomp-bpf sockets", "trace sockets", "strace seccomp sockets", "≥ 1.0"),
+               ("trace --pid / strace -p", "attach (trace --pid)", "attach (strace -p)", "≥ 1.0")]
     lines.append("")
-    lines.append("by CPU per message (the program and its tracer; the same targets): readiness %.2f, sockets %.2f, attach %.2f"
-                 % (cpu_ratio("trace readiness", "untraced"), cpu_ratio("trace sockets", "strace seccomp sockets"),
-                    cpu_ratio("attach (trace --pid)", "attach (strace -p)")))
+    for label, a, b, target in targets:
+        if a in cases and b in cases:
+            lines.append("%s: %.2f (target %s); by CPU per message (the program and its tracer) %.2f"
+                         % (label, ratio(a, b), target, cpu_ratio(a, b)))
     text = "\n".join(lines)
     print(text)
     if args.out:

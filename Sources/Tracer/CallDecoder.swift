@@ -29,7 +29,7 @@ struct CallDecoder {
 
     /// `buffers` are the thread's: what is read lands there, and a readiness call's lists are
     /// taken from there.
-    func enter(_ call: TracedSyscall, args: SyscallArguments, tid: Int32, memory: RemoteMemory, time: Double,
+    func enter(_ call: TracedSyscall, args: SyscallArguments, tid: Int32, memory: some ProgramMemory, time: Double,
                buffers: inout CallBuffers) -> PendingCall {
         var pending = PendingCall(call: call, args: args, entryTime: time, entry: .none)
         func fd(_ index: Int) -> Int32 { Int32(truncatingIfNeeded: args[index]) }
@@ -120,7 +120,8 @@ struct CallDecoder {
                 requested = SocketAddressBytes.peer(raw)
                 let family = SocketAddressBytes.family(raw)
                 if let port = options.port, family == AF_INET || family == AF_INET6 {
-                    if memory.write([UInt8(port >> 8), UInt8(port & 0xff)], at: args[1] + 2, tid: tid) {
+                    // Written at the stop (a bind is never read from the kernel's copies).
+                    if RemoteMemory(pid: tid).write([UInt8(port >> 8), UInt8(port & 0xff)], at: args[1] + 2, tid: tid) {
                         rewritten = port
                     } else {
                         pending.damage = "could not rewrite the port: \(ErrnoName.of(errno))"
@@ -267,7 +268,7 @@ struct CallDecoder {
     /// A readiness call returned: its record, made in `record` (the thread's last one, handed
     /// on: its lists' storage is reused).
     func record(_ pending: PendingCall, result: Int64, thread: ThreadBook, process: ProcessBook,
-                memory: RemoteMemory, time: Double, into record: inout StepRecord) {
+                memory: some ProgramMemory, time: Double, into record: inout StepRecord) {
         let failed = result < 0 && result >= -4095
         let errorCode = failed ? Int32(-result) : 0
         // The origin's list keeps its storage too: taken out, it is the only holder.

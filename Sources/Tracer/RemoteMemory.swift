@@ -6,20 +6,12 @@ import Glibc
 
 /// The traced program's memory, read (and for --port, written) through process_vm_readv.
 /// Everything read is untrusted: sizes are checked before reading, values after.
-struct RemoteMemory {
+struct RemoteMemory: ProgramMemory {
     let pid: Int32
 
     /// Limits on what a call may claim (beyond them the record is marked damaged).
     static let maxFD: Int32 = 1 << 20
     static let maxEntries = 65536
-
-    func bytes(at address: UInt64, count: Int) -> [UInt8]? {
-        guard address != 0, count >= 0, count <= 1 << 24 else { return nil }
-        if count == 0 { return [] }
-        var buffer = [UInt8](repeating: 0, count: count)
-        let got = buffer.withUnsafeMutableBytes { ts_read_memory(pid, address, $0.baseAddress, UInt(count)) }
-        return got == count ? buffer : nil
-    }
 
     /// EI_CLASS of an ELF file (1: 32-bit, 2: 64-bit), nil if it is not ELF.
     func elfClass(of path: String) -> UInt8? {
@@ -45,16 +37,6 @@ struct RemoteMemory {
         bytes.withUnsafeBytes { ts_write_memory(tid, address, $0.baseAddress, UInt($0.count)) == 0 }
     }
 
-    func int64(_ bytes: [UInt8], at offset: Int) -> Int64 {
-        var value: Int64 = 0
-        for index in (0..<8).reversed() { value = value << 8 | Int64(bytes[offset + index]) }
-        return value
-    }
-
-    func int32(_ bytes: [UInt8], at offset: Int) -> Int32 {
-        Int32(bitPattern: UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24)
-    }
-
     func uint64(at address: UInt64) -> UInt64? {
         guard let raw = bytes(at: address, count: 8) else { return nil }
         return UInt64(bitPattern: int64(raw, at: 0))
@@ -65,7 +47,7 @@ struct RemoteMemory {
     func copy(at address: UInt64, count: Int, into buffer: inout [UInt8]) -> Bool {
         guard address != 0, count >= 0, count <= 1 << 24 else { return false }
         if count == 0 { return true }
-        Self.grow(&buffer, to: count)
+        grow(&buffer, to: count)
         let got = buffer.withUnsafeMutableBytes { ts_read_memory(pid, address, $0.baseAddress, UInt(count)) }
         return got == count
     }
@@ -85,7 +67,7 @@ struct RemoteMemory {
             if count > 0 { wanted += 1 }
         }
         guard wanted > 0 else { return found }
-        Self.grow(&buffer, to: total)
+        grow(&buffer, to: total)
         let got = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 4) { addresses in
             withUnsafeTemporaryAllocation(of: UInt.self, capacity: 4) { lengths in
                 var batch = 0
@@ -110,10 +92,6 @@ struct RemoteMemory {
         return found
     }
 
-    private static func grow(_ buffer: inout [UInt8], to count: Int) {
-        if buffer.count < count { buffer.append(contentsOf: repeatElement(0, count: count - buffer.count)) }
-    }
-
     static func fdSetBytes(nfds: Int) -> Int { (nfds + 63) / 64 * 8 }
 
     /// Appends the fds set in the fd_set of `nfds` bits at `range` of `bytes`, in order (a byte
@@ -130,25 +108,6 @@ struct RemoteMemory {
                 }
             }
         }
-    }
-
-    /// A timeval/timespec's bytes at `offset` as seconds (see `interval(at:divisor:)`).
-    func interval(_ raw: [UInt8], at offset: Int = 0, divisor: Double) -> Result<Double?, Damage> {
-        let seconds = int64(raw, at: offset), fraction = int64(raw, at: offset + 8)
-        guard seconds >= 0, seconds < 1 << 40, fraction >= 0, Double(fraction) < divisor else {
-            return .failure(Damage("timeout {\(seconds), \(fraction)} out of range"))
-        }
-        return .success(Double(seconds) + Double(fraction) / divisor)
-    }
-
-    /// A struct timeval or timespec (two 64-bit fields) as seconds; `divisor` 1e6 or 1e9.
-    /// nil pointer → blocks (nil); an unreadable or negative one → damage. Read into `buffer`.
-    func interval(at address: UInt64, divisor: Double, buffer: inout [UInt8]) -> Result<Double?, Damage> {
-        if address == 0 { return .success(nil) }
-        guard copy(at: address, count: 16, into: &buffer) else {
-            return .failure(Damage("timeout at 0x\(String(address, radix: 16)) unreadable"))
-        }
-        return interval(buffer, divisor: divisor)
     }
 
     /// A socket address (AF_INET or AF_INET6) as the program passed it.

@@ -54,7 +54,14 @@ enum TracedSyscall: String, CaseIterable, Sendable {
         number < UInt64(table.count) ? table[Int(number)] : nil
     }
 
-    static func numbers(readinessOnly: Bool) -> [Int] {
-        byNumber.filter { !readinessOnly || $0.value.isNeededForReadiness }.map(\.key).sorted()
+    /// Calls the kernel reader copies (`KernelProbe`), where it is used: no stop for them.
+    var isReadInKernel: Bool {
+        isReadiness || self == .epoll_ctl || self == .restart_syscall
+    }
+
+    /// The calls a started program stops at.
+    static func numbers(readinessOnly: Bool, readInKernel: Bool = false) -> [Int] {
+        byNumber.filter { (!readinessOnly || $0.value.isNeededForReadiness) && !(readInKernel && $0.value.isReadInKernel) }
+            .map(\.key).sorted()
     }
 }

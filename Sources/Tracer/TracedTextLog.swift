@@ -87,6 +87,10 @@ public final class TracedTextLog {
         case .notListening(let pid, let seconds):
             let shown = seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
             return "pid \(pid) has not called listen() in \(shown) s: nothing can connect to it yet (it keeps running, traced)"
+        case .readingInKernel(let pid):
+            return "pid \(pid): readiness calls read in the kernel (BPF): the program does not stop for them"
+        case .readingAtStops(let reason):
+            return "readiness calls read at ptrace stops (BPF unavailable: \(reason))"
         case .forkedAway(let pid, let child, let how):
             return "pid \(pid) \(how) but its child pid \(child) runs on (a daemon's fork): following pid \(child)"
         }

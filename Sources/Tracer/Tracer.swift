@@ -68,6 +68,14 @@ public final class Tracer: @unchecked Sendable {
     /// Calls in flight when the pause came were interrupted, to be held at their re-entry.
     private var pauseApplied = false
     private let startTime = Posix.monotonicSeconds()
+    /// Reads the readiness calls in the kernel (`TracerOptions.Reader`): the program stops
+    /// only at the few calls left to ptrace (bind, listen, close, epoll_create).
+    private var kernel: KernelProbe?
+    private let readsInKernel = Atomic<Bool>(false)
+    /// Calls the kernel's ring had no room for, said so far.
+    private var lostSaid: UInt64 = 0
+    /// How often the tracer's thread reads the kernel's ring when no stop wakes it.
+    static let kernelReadInterval = 0.01
 
     /// The signal that interrupts the tracer thread's waitpid when a stop is requested.
     static let wakeSignal = SIGUSR2
@@ -118,6 +126,7 @@ public final class Tracer: @unchecked Sendable {
         ended.unlock()
         let pid = try setup.get()
         if options.reportsCallsInFlight { startInFlightTimer() }
+        if readsInKernel.load(ordering: .acquiring) { startKernelReadTimer() }
         if case .launch = target, let after = options.listenWarningAfter {
             DispatchQueue.global().asyncAfter(deadline: .now() + after) { [weak self] in
                 guard let self else { return }
@@ -196,15 +205,36 @@ public final class Tracer: @unchecked Sendable {
     private func begin() throws(TracerError) -> Int32 {
         switch target {
         case .launch(let command, let arguments):
+            try openKernelReader()
             return try launch(command, arguments)
         case .attach(let pid):
+            if options.reader == .bpf {
+                throw .kernelReaderRefused("a running program's calls are read at ptrace stops; the kernel reader is for a program started here")
+            }
             return try attach(pid)
+        }
+    }
+
+    /// With `--events readiness`, the readiness calls are read in the kernel when it lets us.
+    private func openKernelReader() throws(TracerError) {
+        guard options.reader != .ptrace else { return }
+        guard options.events == .readiness else {
+            if options.reader == .bpf { throw .kernelReaderRefused("it reads the readiness calls only: add --events readiness") }
+            return
+        }
+        switch KernelProbe.open() {
+        case .success(let probe):
+            kernel = probe
+            readsInKernel.store(true, ordering: .releasing)
+        case .failure(let refused):
+            if options.reader == .bpf { throw .kernelReaderRefused(refused.reason) }
+            onNotice(.readingAtStops(reason: refused.reason))
         }
     }
 
     private func launch(_ command: String, _ arguments: [String]) throws(TracerError) -> Int32 {
         let path = try ExecutableLookup.resolve(command, path: ProcessInfo.processInfo.environment["PATH"])
-        let numbers = TracedSyscall.numbers(readinessOnly: options.events == .readiness).map { Int($0) }
+        let numbers = TracedSyscall.numbers(readinessOnly: options.events == .readiness, readInKernel: kernel != nil).map { Int($0) }
         let argv: [UnsafeMutablePointer<CChar>?] = ([command] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var reportFD: Int32 = -1
@@ -215,6 +245,8 @@ public final class Tracer: @unchecked Sendable {
         }
         guard pid > 0 else { throw .system(call: "start \(path)", errno: -pid) }
         defer { close(reportFD) }
+        // Before its exec: its first call is read.
+        kernel?.watch(pid)
         leader = pid
         seccompMode = true
         threads[pid] = ThreadBook(tid: pid, pid: pid)
@@ -236,6 +268,7 @@ public final class Tracer: @unchecked Sendable {
             }
             if status.stopped && status.stopSignal == SIGTRAP && status.event == Int32(TS_EVENT_EXEC) {
                 onNotice(.started(pid: pid, path: path))
+                if kernel != nil { onNotice(.readingInKernel(pid: pid)) }
                 resume(pid, signal: 0)
                 return pid
             }
@@ -301,6 +334,7 @@ public final class Tracer: @unchecked Sendable {
 
     private func loop() -> TraceEnd {
         while !threads.isEmpty {
+            if kernel != nil { readKernel() }
             if !stopping && stopRequested.load(ordering: .acquiring) { beginStop() }
             if stopping && Posix.monotonicSeconds() > stopDeadline { break }
             // Loaded before it is exchanged: this runs once per stop, and is true once.
@@ -330,6 +364,8 @@ public final class Tracer: @unchecked Sendable {
                 break  // ECHILD: nothing left to wait for
             }
             let status = WaitStatus(raw: raw)
+            // What the program did before this stop comes first (a close after an epoll_wait).
+            if kernel != nil { readKernel() }
             if stopping, case .attach = target {
                 handleWhileDetaching(tid, status)
             } else {
@@ -504,7 +540,10 @@ public final class Tracer: @unchecked Sendable {
                     onNotice(.forkedAway(pid: tid, child: child, how: end))
                 }
             }
-            if let thread, thread.pid == tid { processes[tid] = nil }
+            if let thread, thread.pid == tid {
+                processes[tid] = nil
+                kernel?.unwatch(tid)
+            }
             return
         }
         guard status.stopped else { return }
@@ -576,11 +615,14 @@ public final class Tracer: @unchecked Sendable {
         }
     }
 
-    private func adopt(_ tid: Int32) -> ThreadBook {
-        let pid = ProcFiles.status(tid, "Tgid").flatMap { Int32($0) } ?? tid
+    private func adopt(_ tid: Int32, pid known: Int32? = nil) -> ThreadBook {
+        let pid = known ?? ProcFiles.status(tid, "Tgid").flatMap { Int32($0) } ?? tid
         let thread = ThreadBook(tid: tid, pid: pid)
         threads[tid] = thread
-        if processes[pid] == nil { processes[pid] = ProcessBook(pid: pid) }
+        if processes[pid] == nil {
+            processes[pid] = ProcessBook(pid: pid)
+            kernel?.watch(pid)
+        }
         return thread
     }
 
@@ -596,6 +638,8 @@ public final class Tracer: @unchecked Sendable {
         threads[child]?.pid = pid
         if !sameProcess {
             processes[child] = processes[parentPid]?.copy(as: child) ?? ProcessBook(pid: child)
+            // The child waits for this tracer to let it run: none of its calls is missed.
+            kernel?.watch(child)
         }
     }
 
@@ -630,7 +674,7 @@ public final class Tracer: @unchecked Sendable {
             resume(thread, signal: 0)
             return
         }
-        if !enter(thread, call, info) {
+        if !enter(thread, call, SyscallArguments(info.args), time: now, memory: RemoteMemory(pid: thread.pid)) {
             thread.inFlight = nil
             ts_cont(tid, 0)
             return
@@ -651,7 +695,7 @@ public final class Tracer: @unchecked Sendable {
         if info.op == UInt8(TS_OP_ENTRY) || info.op == UInt8(TS_OP_SECCOMP) {
             if let call = TracedSyscall.numbered(info.nr) {
                 if call == .bind || call.isReadiness || options.events == .sockets || call.isNeededForReadiness {
-                    enter(thread, call, info)
+                    enter(thread, call, SyscallArguments(info.args), time: now, memory: RemoteMemory(pid: thread.pid))
                 }
             }
             thread.awaitingExit = true
@@ -659,23 +703,21 @@ public final class Tracer: @unchecked Sendable {
             reportRunning(tid)
         } else if info.op == UInt8(TS_OP_EXIT) {
             thread.awaitingExit = false
-            leave(thread, result: info.rval)
+            leave(thread, result: info.rval, time: now, memory: RemoteMemory(pid: thread.pid))
         }
         resume(thread, signal: 0)
     }
 
     /// Returns whether the call's exit matters (see `CallDecoder.exitMatters`).
     @discardableResult
-    private func enter(_ thread: ThreadBook, _ call: TracedSyscall, _ info: ts_syscall_info) -> Bool {
-        let time = now
+    private func enter(_ thread: ThreadBook, _ call: TracedSyscall, _ args: SyscallArguments, time: Double,
+                       memory: some ProgramMemory) -> Bool {
         if call == .restart_syscall {
             // poll/epoll_wait resuming after a stop: the same call goes on.
             thread.inFlight = thread.suspended.take()
             return true
         }
-        let memory = RemoteMemory(pid: thread.pid)
-        var pending = decoder.enter(call, args: SyscallArguments(info.args), tid: thread.tid, memory: memory, time: time,
-                                    buffers: &thread.buffers)
+        var pending = decoder.enter(call, args: args, tid: thread.tid, memory: memory, time: time, buffers: &thread.buffers)
         if let suspended = thread.suspended, call.isReadiness {
             thread.suspended = nil
             if suspended.call == call {
@@ -704,7 +746,8 @@ public final class Tracer: @unchecked Sendable {
         return exitMatters
     }
 
-    private func leave(_ thread: ThreadBook, result: Int64) {
+    /// `memory` is where a readiness call's results are read: the program's, or the kernel's copy.
+    private func leave(_ thread: ThreadBook, result: Int64, time: Double, memory: some ProgramMemory) {
         let tid = thread.tid
         guard var pending = thread.inFlight.take() else { return }
         var result = result
@@ -732,12 +775,11 @@ public final class Tracer: @unchecked Sendable {
             }
         }
         guard let process = processes[thread.pid] else { return }
-        let memory = RemoteMemory(pid: thread.pid)
         if pending.call.isReadiness {
-            record(&pending, result: result, thread: thread, process: process)
+            record(&pending, result: result, thread: thread, process: process, time: time, memory: memory)
             return
         }
-        switch decoder.exit(pending, result: result, thread: thread, process: process, memory: memory) {
+        switch decoder.exit(pending, result: result, thread: thread, process: process, memory: RemoteMemory(pid: thread.pid)) {
         case .nothing:
             break
         case .listening(let fd):
@@ -754,17 +796,17 @@ public final class Tracer: @unchecked Sendable {
     private func emitInterrupted(_ pending: PendingCall, thread: ThreadBook) {
         guard let process = processes[thread.pid] else { return }
         var pending = pending
-        record(&pending, result: -Int64(EINTR), thread: thread, process: process)
+        record(&pending, result: -Int64(EINTR), thread: thread, process: process, time: now, memory: RemoteMemory(pid: thread.pid))
     }
 
     // MARK: - Records
 
     /// A readiness call returned: its record waits for what the thread does about it. The
     /// call's lists go back to the thread, for its next call.
-    private func record(_ pending: inout PendingCall, result: Int64, thread: ThreadBook, process: ProcessBook) {
+    private func record(_ pending: inout PendingCall, result: Int64, thread: ThreadBook, process: ProcessBook, time: Double,
+                        memory: some ProgramMemory) {
         finish(thread)
-        decoder.record(pending, result: result, thread: thread, process: process, memory: RemoteMemory(pid: thread.pid),
-                       time: now, into: &thread.record)
+        decoder.record(pending, result: result, thread: thread, process: process, memory: memory, time: time, into: &thread.record)
         thread.recordUnfinished = true
         swap(&pending.lists, &thread.buffers.spareLists)
     }
@@ -792,6 +834,48 @@ public final class Tracer: @unchecked Sendable {
     }
 
     private func finishAll() {
+        if kernel != nil { readKernel() }
         for thread in threads.values { finish(thread) }
+    }
+
+    // MARK: - Calls read in the kernel
+
+    /// The calls the kernel copied since the last read, in the order they were made: each
+    /// entry and exit is handled as a stop's would be, from the kernel's copy of the memory.
+    private func readKernel() {
+        // Killed by this tracer: the calls its kill cut short are not the program's (a stop
+        // would not have shown them either).
+        guard let kernel, !(stopping && target.isLaunch) else { return }
+        let read = kernel.drain { event in
+            guard let call = TracedSyscall.numbered(event.number) else { return }
+            let thread = threads[event.tid] ?? adopt(event.tid, pid: event.tgid)
+            let time = event.time - startTime
+            if event.isEntry {
+                enter(thread, call, event.arguments, time: time, memory: event.memory)
+            } else {
+                leave(thread, result: event.result, time: time, memory: event.memory)
+            }
+        }
+        guard read > 0 else { return }
+        let lost = kernel.lost
+        if lost > lostSaid {
+            onNotice(.damage(pid: leader, "\(lost - lostSaid) readiness calls lost: the kernel's ring was full"))
+            lostSaid = lost
+        }
+    }
+
+    /// Wakes the tracer's thread out of its waitpid to read the ring: the program does not
+    /// stop at its readiness calls, so no stop would.
+    private func startKernelReadTimer() {
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global())
+        timer.schedule(deadline: .now() + Self.kernelReadInterval, repeating: Self.kernelReadInterval, leeway: .milliseconds(2))
+        timer.setEventHandler { [self] in
+            if finished.load(ordering: .acquiring) {
+                timer.cancel()
+                return
+            }
+            wake()
+        }
+        timer.resume()
     }
 }

@@ -11,6 +11,8 @@ public enum TracerError: Error, CustomStringConvertible, Sendable, Equatable {
     case notPermitted(pid: Int32, reason: String)
     case alreadyTraced(pid: Int32, by: Int32, name: String)
     case system(call: String, errno: Int32)
+    /// `--reader bpf` where the kernel will not run the program (or for what it cannot read).
+    case kernelReaderRefused(String)
 
     public var description: String {
         switch self {
@@ -26,6 +28,8 @@ public enum TracerError: Error, CustomStringConvertible, Sendable, Equatable {
             return "pid \(pid) is already traced by pid \(by) (\(name)); a process has one tracer: detach it first"
         case .system(let call, let code):
             return "\(call): \(String(cString: strerror(code))) (\(ErrnoName.of(code)))"
+        case .kernelReaderRefused(let reason):
+            return "cannot read the calls in the kernel (--reader bpf): \(reason); --reader ptrace reads them at stops"
         }
     }
 }

@@ -7,7 +7,20 @@ public struct TracerOptions: Sendable {
         case sockets
     }
 
+    /// How the readiness calls of `--events readiness` are read from a started program.
+    public enum Reader: String, Sendable, CaseIterable {
+        /// In the kernel where it lets us (root), else at ptrace stops.
+        case auto
+        /// A stop at each call's entry and exit: the program waits for the tracer twice a call.
+        case ptrace
+        /// A BPF program on the syscall tracepoints copies each call: the program never
+        /// stops for it. The tracer then cannot hold it, so this is for headless tracing.
+        case bpf
+    }
+
     public var events: Events = .sockets
+    /// Only with `events == .readiness` and a started program; the rest is always ptrace.
+    public var reader: Reader = .ptrace
     /// Rewrite every AF_INET/AF_INET6 bind() to this port (0: the kernel picks one).
     public var port: Int?
     /// Bytes of each received or sent payload kept for the log.
@@ -34,6 +47,11 @@ public struct TracerOptions: Sendable {
 public enum TraceTarget: Sendable, Equatable {
     case launch(command: String, arguments: [String])
     case attach(pid: Int32)
+
+    var isLaunch: Bool {
+        if case .launch = self { return true }
+        return false
+    }
 }
 
 /// Things worth a line besides the records.
@@ -59,6 +77,11 @@ public enum TracerNotice: Sendable {
     case callReturned(pid: Int32, tid: Int32)
     /// A call's record hit a chosen breakpoint: the thread is held at its next readiness call.
     case breakpointHit(pid: Int32, tid: Int32, BreakpointHit)
+    /// Readiness calls are read in the kernel (`TracerOptions.Reader.bpf`): the program does
+    /// not stop for them.
+    case readingInKernel(pid: Int32)
+    /// `TracerOptions.Reader.auto` found the kernel unwilling: calls are read at ptrace stops.
+    case readingAtStops(reason: String)
     /// No listen() seen this many seconds after the start: the program is left running.
     case notListening(pid: Int32, seconds: Double)
     /// The started process exited while a child it forked runs on (a daemon's fork): the

@@ -43,3 +43,4 @@ enum OptionCheck {
 }
 
 extension TracerOptions.Events: ExpressibleByArgument {}
+extension TracerOptions.Reader: ExpressibleByArgument {}

@@ -23,6 +23,10 @@ struct TraceCommand: ParsableCommand {
               selectscope trace --port 0 --trace calls.jsonl --log none -- python3 server.py
               selectscope trace --pid 4242
 
+            With --events readiness, a started program's readiness calls are read in the \
+            kernel where it allows (root: BPF on the syscall tracepoints), so the program does \
+            not stop for them; elsewhere at ptrace stops (--reader).
+
             Ctrl-C kills a started program and everything it started; an attached one is \
             detached and keeps running.
             """
@@ -36,7 +40,18 @@ struct TraceCommand: ParsableCommand {
     @Option(name: .long, help: "Write one JSON object per readiness call to FILE ('-' for stdout).")
     var trace: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "How --events readiness reads a started program's calls: bpf (in the kernel: the program never stops for them; root only), ptrace (a stop at each call's entry and exit), or auto (bpf where the kernel allows it).",
+        valueName: "reader"))
+    var reader: TracerOptions.Reader = .auto
+
     func validate() throws {
+        if reader == .bpf && program.events != .readiness {
+            throw ValidationError("--reader bpf reads the readiness calls only: add --events readiness")
+        }
+        if reader == .bpf && program.pid != nil {
+            throw ValidationError("--reader bpf reads a program started here; an attached one is read at ptrace stops")
+        }
         if trace == "-" && log == .text {
             throw ValidationError("--trace - and --log text both write to stdout; add --log none")
         }
@@ -46,6 +61,7 @@ struct TraceCommand: ParsableCommand {
         Posix.ignoreSIGPIPE()
         var options = program.tracerOptions
         options.payloadPreview = 64
+        options.reader = reader
         let target = program.target
 
         // Ctrl-C, kill and a closed terminal reach one waiting thread, never the tracer's.
@@ -135,7 +151,8 @@ final class TraceOutput: @unchecked Sendable {
         case .listening(_, _, let address):
             if let recorder, recorder.listenAddress == nil { recorder.listenAddress = address }
             if let line = TracedTextLog.line(notice) { stderrLine("selectscope: " + line) }
-        case .damage, .listenerWithoutReuseAddress, .portRewritten, .attached, .started, .untraceable, .notListening, .forkedAway:
+        case .damage, .listenerWithoutReuseAddress, .portRewritten, .attached, .started, .untraceable, .notListening, .forkedAway,
+             .readingInKernel, .readingAtStops:
             if case .forkedAway(_, let child, _) = notice { followedChild = child }
             if let line = TracedTextLog.line(notice) { stderrLine("selectscope: " + line) }
         case .execed, .held, .breakpointHit:

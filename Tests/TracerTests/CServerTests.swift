@@ -28,11 +28,21 @@ struct CServerTests {
     @Test("traced interest and ready lists equal the program's own log", .enabled(if: Rig.hasCompiler, "needs cc"),
           arguments: programs)
     func tracedListsEqualLoggedLists(program: Program) throws {
+        try check(program, reading: .stops)
+    }
+
+    @Test("read in the kernel, the lists equal the program's own log too (bind still moved by a stop)",
+          .enabled(if: Rig.hasCompiler, "needs cc"), .enabled(if: TraceReading.kernelWorks, "needs BPF (root)"), arguments: programs)
+    func kernelReadListsEqualLoggedLists(program: Program) throws {
+        try check(program, reading: .kernel)
+    }
+
+    private func check(_ program: Program, reading: TraceReading) throws {
         let folder = try Rig.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let executable = try Rig.compile(program.source, in: folder)
         // The programs bind port 1234 (the epoll one from read-only memory): --port moves it.
-        let run = try TraceRun(["--port", "0"], command: [executable.path] + program.arguments, folder: folder)
+        let run = try TraceRun(["--port", "0"] + reading.arguments, command: [executable.path] + program.arguments, folder: folder)
         defer { run.end() }
         let port = try run.waitForPort()
 

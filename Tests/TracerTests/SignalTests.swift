@@ -11,10 +11,20 @@ import Glibc
 struct SignalTests {
     @Test("handled signals arrive and their EINTR is recorded; stop and continue work", .enabled(if: Rig.hasCompiler, "needs cc"))
     func signalsPassThrough() throws {
+        try check(reading: .stops)
+    }
+
+    @Test("read in the kernel: the same EINTR records, the same stop and continue", .enabled(if: Rig.hasCompiler, "needs cc"),
+          .enabled(if: TraceReading.kernelWorks, "needs BPF (root)"))
+    func signalsPassThroughReadInKernel() throws {
+        try check(reading: .kernel)
+    }
+
+    private func check(reading: TraceReading) throws {
         let folder = try Rig.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let program = try Rig.compile("signal_server", in: folder)
-        let run = try TraceRun([], command: [program.path], folder: folder)
+        let run = try TraceRun(reading.arguments, command: [program.path], folder: folder)
         defer { run.end() }
         #expect(run.process.waitForStdout(containing: "ready"), "\(run.process.transcript)")
         let pid = try #require(run.process.stderr.split(separator: "\n").first { $0.contains("started pid") }

@@ -185,3 +185,24 @@ extension Rig {
 
     static var hasCompiler: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/cc") }
 }
+
+/// How a test has `selectscope trace` read the program's calls.
+enum TraceReading: String, Sendable, CustomStringConvertible {
+    /// At ptrace stops, socket calls too (the default).
+    case stops
+    /// The readiness calls only, read in the kernel (`--reader bpf`): the program never stops
+    /// for them.
+    case kernel
+
+    var arguments: [String] { self == .stops ? [] : ["--events", "readiness", "--reader", "bpf"] }
+    var description: String { rawValue }
+
+    /// Whether this machine lets the tracer read calls in the kernel (root, BPF, tracefs):
+    /// asked of the binary as a user would.
+    static let kernelWorks: Bool = {
+        guard let run = try? SpawnedProcess.selectscope(["trace", "--events", "readiness", "--reader", "bpf", "--log", "none",
+                                                         "--", "/bin/true"]) else { return false }
+        defer { run.stop(grace: 1) }
+        return run.waitForExit(timeout: 60) == 0
+    }()
+}
