@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -290,6 +291,27 @@ int ts_install_wakeup_handler(int sig) {
     sigemptyset(&action.sa_mask);
     action.sa_flags = 0;  // no SA_RESTART: waitpid returns EINTR
     return sigaction(sig, &action, NULL);
+}
+
+void *ts_start_thread_timer(int sig, long interval_ns) {
+    struct sigevent event;
+    memset(&event, 0, sizeof event);
+    event.sigev_notify = SIGEV_THREAD_ID;
+    event.sigev_signo = sig;
+    event._sigev_un._tid = (pid_t)syscall(SYS_gettid);  // sigev_notify_thread_id
+    timer_t timer;
+    if (timer_create(CLOCK_MONOTONIC, &event, &timer) != 0) return NULL;
+    struct itimerspec every = {{interval_ns / 1000000000L, interval_ns % 1000000000L},
+                               {interval_ns / 1000000000L, interval_ns % 1000000000L}};
+    if (timer_settime(timer, 0, &every, NULL) != 0) {
+        timer_delete(timer);
+        return NULL;
+    }
+    return (void *)timer;
+}
+
+void ts_stop_thread_timer(void *timer) {
+    if (timer) timer_delete((timer_t)timer);
 }
 
 int ts_wake_thread(unsigned long thread, int sig) { return pthread_kill((pthread_t)thread, sig); }

@@ -71,7 +71,6 @@ public final class Tracer: @unchecked Sendable {
     /// Reads the readiness calls in the kernel (`TracerOptions.Reader`): the program stops
     /// only at the few calls left to ptrace (bind, listen, close, epoll_create).
     private var kernel: KernelProbe?
-    private let readsInKernel = Atomic<Bool>(false)
     /// Calls the kernel's ring had no room for, said so far.
     private var lostSaid: UInt64 = 0
     /// How often the tracer's thread reads the kernel's ring when no stop wakes it.
@@ -126,7 +125,6 @@ public final class Tracer: @unchecked Sendable {
         ended.unlock()
         let pid = try setup.get()
         if options.reportsCallsInFlight { startInFlightTimer() }
-        if readsInKernel.load(ordering: .acquiring) { startKernelReadTimer() }
         if case .launch = target, let after = options.listenWarningAfter {
             DispatchQueue.global().asyncAfter(deadline: .now() + after) { [weak self] in
                 guard let self else { return }
@@ -225,7 +223,6 @@ public final class Tracer: @unchecked Sendable {
         switch KernelProbe.open() {
         case .success(let probe):
             kernel = probe
-            readsInKernel.store(true, ordering: .releasing)
         case .failure(let refused):
             if options.reader == .bpf { throw .kernelReaderRefused(refused.reason) }
             onNotice(.readingAtStops(reason: refused.reason))
@@ -333,6 +330,10 @@ public final class Tracer: @unchecked Sendable {
     // MARK: - The loop
 
     private func loop() -> TraceEnd {
+        // The program does not stop at the calls read in the kernel, so no stop would wake
+        // this thread to read them: a timer's signal does (its waitpid returns EINTR).
+        let readTimer = kernel == nil ? nil : ts_start_thread_timer(Self.wakeSignal, Int(Self.kernelReadInterval * 1e9))
+        defer { ts_stop_thread_timer(readTimer) }
         while !threads.isEmpty {
             if kernel != nil { readKernel() }
             if !stopping && stopRequested.load(ordering: .acquiring) { beginStop() }
@@ -864,18 +865,4 @@ public final class Tracer: @unchecked Sendable {
         }
     }
 
-    /// Wakes the tracer's thread out of its waitpid to read the ring: the program does not
-    /// stop at its readiness calls, so no stop would.
-    private func startKernelReadTimer() {
-        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global())
-        timer.schedule(deadline: .now() + Self.kernelReadInterval, repeating: Self.kernelReadInterval, leeway: .milliseconds(2))
-        timer.setEventHandler { [self] in
-            if finished.load(ordering: .acquiring) {
-                timer.cancel()
-                return
-            }
-            wake()
-        }
-        timer.resume()
-    }
 }

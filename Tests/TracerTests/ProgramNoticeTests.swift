@@ -59,7 +59,17 @@ struct ProgramNoticeTests {
     @Test("a daemon's fork: its child is followed and serves traced; Ctrl-C ends it too",
           .enabled(if: Rig.python != nil, "needs python3"))
     func forkedAwayIsFollowed() throws {
-        let run = try TraceRun(["--port", "0"], command: ["python3", Rig.pythonProgram("daemon_server").path])
+        try checkForkedAway(reading: .stops)
+    }
+
+    @Test("read in the kernel, a daemon's forked child is read too",
+          .enabled(if: Rig.python != nil, "needs python3"), .enabled(if: TraceReading.kernelWorks, "needs BPF (root)"))
+    func forkedAwayIsFollowedReadInKernel() throws {
+        try checkForkedAway(reading: .kernel)
+    }
+
+    private func checkForkedAway(reading: TraceReading) throws {
+        let run = try TraceRun(["--port", "0"] + reading.arguments, command: ["python3", Rig.pythonProgram("daemon_server").path])
         defer { run.end() }
         let port = try run.waitForPort()
         #expect(run.process.waitForStderr(containing: "runs on (a daemon's fork): following pid"), "\(run.process.transcript)")

@@ -89,6 +89,11 @@ pid_t ts_wait_any(int *status, int nohang);
 /// Installs an empty handler for `sig` without SA_RESTART, so the signal only interrupts a
 /// blocking call (the tracer's waitpid) of the thread that receives it.
 int ts_install_wakeup_handler(int sig);
+/// Sends `sig` to the calling thread every `interval_ns` nanoseconds: a POSIX timer aimed at
+/// this thread, so no other thread wakes for it. Returns a handle for `ts_stop_thread_timer`,
+/// or NULL with errno.
+void *ts_start_thread_timer(int sig, long interval_ns);
+void ts_stop_thread_timer(void *timer);
 /// Sends `sig` to one thread of this process.
 int ts_wake_thread(unsigned long thread, int sig);
 unsigned long ts_current_thread(void);
