@@ -8,10 +8,20 @@ import Testing
 struct DamageTests {
     @Test("bad pointers and counts become errors and damage, never a trap", .enabled(if: Rig.hasCompiler, "needs cc"))
     func badArgumentsAreReported() throws {
+        try check(reading: .stops)
+    }
+
+    @Test("read in the kernel, the same bad calls give the same errors and damage", .enabled(if: Rig.hasCompiler, "needs cc"),
+          .enabled(if: TraceReading.kernelWorks, "needs BPF (root)"))
+    func badArgumentsReadInKernelAreReported() throws {
+        try check(reading: .kernel)
+    }
+
+    private func check(reading: TraceReading) throws {
         let folder = try Rig.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let program = try Rig.compile("bad_calls", in: folder)
-        let run = try TraceRun([], command: [program.path], folder: folder)
+        let run = try TraceRun(reading.arguments, command: [program.path], folder: folder)
         defer { run.end() }
         #expect(run.process.waitForExit(timeout: 20) == 0, "\(run.process.transcript)")
         #expect(run.process.stdout.contains("results -1 0 -1 -1 -1 1"), "\(run.process.transcript)")

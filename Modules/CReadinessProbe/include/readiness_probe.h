@@ -29,10 +29,12 @@ enum {
 };
 #define TS_PROBE_UNREADABLE 0xffffffffu
 
-/// What the kernel program copies at most: fd_sets of nfds ≤ TS_PROBE_MAX_NFDS, and this many
-/// bytes of a pollfd array or a ready list.
-#define TS_PROBE_MAX_NFDS 8192
-#define TS_PROBE_MAX_ARRAY 16384
+/// What the kernel program copies at most: fd_sets of nfds ≤ TS_PROBE_MAX_NFDS (all the
+/// decoder accepts), and this many bytes of a pollfd array (3,072 entries) or a ready list
+/// (2,048 events on x86_64). The record is built in a per-CPU map value, which the kernel
+/// limits to 32 KiB.
+#define TS_PROBE_MAX_NFDS 65536
+#define TS_PROBE_MAX_ARRAY 24576
 
 /// Loads and attaches the program. NULL when the kernel refuses, with the reason in `why`.
 ts_probe *ts_probe_open(char *why, int why_size);

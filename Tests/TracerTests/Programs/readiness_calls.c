@@ -1,4 +1,5 @@
-// A fixed sequence of select, poll and epoll calls on a pipe, some ready, some timing out:
+// A fixed sequence of select, poll and epoll calls on a pipe, some ready, some timing out,
+// one select past fd_set's size and one poll of 2,500 entries:
 // the same calls however they are traced. Prints nothing; exits 0.
 #include <poll.h>
 #include <stdio.h>
@@ -27,6 +28,15 @@ int main(void) {
         int n = poll(fds, 2, 10);
         if (n > 0 && (fds[0].revents & POLLIN) && read(p[0], &byte, 1) != 1) return 1;
     }
+    // Beyond fd_set's 1,024 bits, and a long pollfd array (the same fd over and over).
+    static unsigned long wide_read[(5000 + 63) / 64], wide_write[(5000 + 63) / 64];
+    wide_read[p[0] / 64] |= 1ul << (p[0] % 64);
+    wide_write[p[1] / 64] |= 1ul << (p[1] % 64);
+    struct timeval none = {0, 0};
+    if (select(5000, (fd_set *)wide_read, (fd_set *)wide_write, NULL, &none) != 1) return 1;
+    static struct pollfd many[2500];
+    for (int i = 0; i < 2500; i++) many[i] = (struct pollfd){p[1], POLLOUT, 0};
+    if (poll(many, 2500, 0) != 2500) return 1;
     int epfd = epoll_create1(EPOLL_CLOEXEC);
     struct epoll_event event = {.events = EPOLLIN, .data.fd = p[0]};
     if (epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, p[0], &event) != 0) return 1;
