@@ -127,6 +127,15 @@ static void land_all(program *p, jumps *list) {
     list->count = 0;
 }
 
+/// r0 = the value at the key stored at fp + `key` in `map`; jumps to `missing` if there is none.
+static void emit_lookup(program *p, int map, int key, jumps *missing) {
+    emit_map(p, R1, map);
+    emit(p, MOV_REG(R2, FP));
+    emit(p, ALU_IMM(BPF_ADD, R2, key));
+    emit(p, CALL(BPF_FUNC_map_lookup_elem));
+    add_jump(missing, emit(p, JUMP_IMM(BPF_JEQ, R0, 0)));
+}
+
 // Registers: r6 the tracepoint's context, r7 pid_tgid then the segment size, r8 the scratch
 // record, r9 the call's number.
 #define ARG(i) (TS_PROBE_ARGS + 8 * (i))
@@ -139,17 +148,9 @@ static void emit_header(program *p, const struct ts_probe *probe, int kind, jump
     emit(p, MOV_REG(R1, R7));
     emit(p, ALU_IMM(BPF_RSH, R1, 32));
     emit(p, STORE(BPF_W, FP, R1, -4));
-    emit_map(p, R1, probe->pids);
-    emit(p, MOV_REG(R2, FP));
-    emit(p, ALU_IMM(BPF_ADD, R2, -4));
-    emit(p, CALL(BPF_FUNC_map_lookup_elem));
-    add_jump(out, emit(p, JUMP_IMM(BPF_JEQ, R0, 0)));
+    emit_lookup(p, probe->pids, -4, out);
     emit(p, STORE_IMM(BPF_W, FP, -8, 0));
-    emit_map(p, R1, probe->scratch);
-    emit(p, MOV_REG(R2, FP));
-    emit(p, ALU_IMM(BPF_ADD, R2, -8));
-    emit(p, CALL(BPF_FUNC_map_lookup_elem));
-    add_jump(out, emit(p, JUMP_IMM(BPF_JEQ, R0, 0)));
+    emit_lookup(p, probe->scratch, -8, out);
     emit(p, MOV_REG(R8, R0));
     emit(p, LOAD(BPF_W, R9, R6, 8));  // __syscall_nr
     emit(p, STORE_IMM(BPF_W, R8, TS_PROBE_KIND, kind));
@@ -168,11 +169,7 @@ static void emit_call_slot(program *p, const struct ts_probe *probe, jumps *miss
     emit(p, MOV_REG(R1, R7));
     emit(p, ALU_IMM(BPF_AND, R1, CALL_SLOTS - 1));
     emit(p, STORE(BPF_W, FP, R1, -12));
-    emit_map(p, R1, probe->calls);
-    emit(p, MOV_REG(R2, FP));
-    emit(p, ALU_IMM(BPF_ADD, R2, -12));
-    emit(p, CALL(BPF_FUNC_map_lookup_elem));
-    add_jump(missing, emit(p, JUMP_IMM(BPF_JEQ, R0, 0)));
+    emit_lookup(p, probe->calls, -12, missing);
 }
 
 /// Reads `size` (a register, bounded) bytes at argument `arg` into the record at
@@ -250,11 +247,7 @@ static void emit_output(program *p, const struct ts_probe *probe, int slots, jum
     emit(p, CALL(BPF_FUNC_ringbuf_output));
     add_jump(out, emit(p, JUMP_IMM(BPF_JEQ, R0, 0)));
     emit(p, STORE_IMM(BPF_W, FP, -8, 0));
-    emit_map(p, R1, probe->lost);
-    emit(p, MOV_REG(R2, FP));
-    emit(p, ALU_IMM(BPF_ADD, R2, -8));
-    emit(p, CALL(BPF_FUNC_map_lookup_elem));
-    add_jump(out, emit(p, JUMP_IMM(BPF_JEQ, R0, 0)));
+    emit_lookup(p, probe->lost, -8, out);
     emit(p, MOV_IMM(R1, 1));
     emit(p, ATOMIC_ADD(R0, R1, 0));
     add_jump(out, emit(p, JUMP()));
