@@ -39,6 +39,9 @@
 #ifndef SYS_epoll_wait
 #define SYS_epoll_wait -1
 #endif
+#ifndef SYS_epoll_create
+#define SYS_epoll_create -1
+#endif
 #ifndef SYS_epoll_pwait2
 #define SYS_epoll_pwait2 441
 #endif
@@ -51,6 +54,10 @@ static const struct {
     {"select", SYS_select, 5}, {"pselect6", SYS_pselect6, 6}, {"poll", SYS_poll, 3}, {"ppoll", SYS_ppoll, 5},
     {"epoll_wait", SYS_epoll_wait, 4}, {"epoll_pwait", SYS_epoll_pwait, 6}, {"epoll_pwait2", SYS_epoll_pwait2, 6},
     {"epoll_ctl", SYS_epoll_ctl, 4}, {"restart_syscall", SYS_restart_syscall, 0},
+    // What the records need besides: the listener, epoll sets made and fds closed (the
+    // kernel drops a closed fd from every epoll set).
+    {"listen", SYS_listen, 2}, {"close", SYS_close, 1}, {"epoll_create", SYS_epoll_create, 1},
+    {"epoll_create1", SYS_epoll_create1, 1},
 };
 #define TRACED_COUNT ((int)(sizeof(traced_calls) / sizeof(traced_calls[0])))
 

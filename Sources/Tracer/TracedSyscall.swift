@@ -55,13 +55,16 @@ enum TracedSyscall: String, CaseIterable, Sendable {
     }
 
     /// Calls the kernel reader copies (`KernelProbe`), where it is used: no stop for them.
+    /// Of the calls `--events readiness` needs, only bind is left, for the --port rewrite.
     var isReadInKernel: Bool {
-        isReadiness || self == .epoll_ctl || self == .restart_syscall
+        isNeededForReadiness && self != .bind
     }
 
-    /// The calls a started program stops at.
-    static func numbers(readinessOnly: Bool, readInKernel: Bool = false) -> [Int] {
-        byNumber.filter { (!readinessOnly || $0.value.isNeededForReadiness) && !(readInKernel && $0.value.isReadInKernel) }
-            .map(\.key).sorted()
+    /// The calls a started program stops at. Read in the kernel, none but a bind to rewrite.
+    static func numbers(readinessOnly: Bool, readInKernel: Bool = false, rewritesBind: Bool = true) -> [Int] {
+        byNumber.filter { number, call in
+            if readInKernel { return call == .bind && rewritesBind }
+            return !readinessOnly || call.isNeededForReadiness
+        }.map(\.key).sorted()
     }
 }

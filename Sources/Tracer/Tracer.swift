@@ -49,7 +49,9 @@ public final class Tracer: @unchecked Sendable {
     private var processes: [Int32: ProcessBook] = [:]
     private var leader: Int32 = 0
     private var leaderEnd: ProgramEnd?
-    private var seccompMode = false
+    /// An attached program read at ptrace stops: it stops at every call (PTRACE_SYSCALL), as
+    /// no filter can be added to a running process. Otherwise only at the filter's calls.
+    private var stopsAtEveryCall = false
     private var stopping = false
     private var stopDeadline = 0.0
     private var sequence = 0
@@ -206,9 +208,7 @@ public final class Tracer: @unchecked Sendable {
             try openKernelReader()
             return try launch(command, arguments)
         case .attach(let pid):
-            if options.reader == .bpf {
-                throw .kernelReaderRefused("a running program's calls are read at ptrace stops; the kernel reader is for a program started here")
-            }
+            try openKernelReader()
             return try attach(pid)
         }
     }
@@ -231,7 +231,8 @@ public final class Tracer: @unchecked Sendable {
 
     private func launch(_ command: String, _ arguments: [String]) throws(TracerError) -> Int32 {
         let path = try ExecutableLookup.resolve(command, path: ProcessInfo.processInfo.environment["PATH"])
-        let numbers = TracedSyscall.numbers(readinessOnly: options.events == .readiness, readInKernel: kernel != nil).map { Int($0) }
+        let numbers = TracedSyscall.numbers(readinessOnly: options.events == .readiness, readInKernel: kernel != nil,
+                                            rewritesBind: options.port != nil).map { Int($0) }
         let argv: [UnsafeMutablePointer<CChar>?] = ([command] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var reportFD: Int32 = -1
@@ -245,7 +246,6 @@ public final class Tracer: @unchecked Sendable {
         // Before its exec: its first call is read.
         kernel?.watch(pid)
         leader = pid
-        seccompMode = true
         threads[pid] = ThreadBook(tid: pid, pid: pid)
         processes[pid] = ProcessBook(pid: pid)
         // Run it up to its exec: a failed exec reports its errno on the pipe and exits.
@@ -277,6 +277,10 @@ public final class Tracer: @unchecked Sendable {
     private func attach(_ pid: Int32) throws(TracerError) -> Int32 {
         try AttachPermission.precheck(pid)
         leader = pid
+        // Read in the kernel, the program never stops at a call: only the attach's interrupt
+        // (a wait it cut short is restarted there) and its signals and forks stop it.
+        stopsAtEveryCall = kernel == nil
+        kernel?.watch(pid)
         // Threads may be born while we seize: list again until no new one appears.
         var seen: Set<Int32> = []
         for _ in 0..<8 {
@@ -302,6 +306,7 @@ public final class Tracer: @unchecked Sendable {
             ts_interrupt(tid)
         }
         onNotice(.attached(pid: pid, threads: threads.count))
+        if kernel != nil { onNotice(.readingInKernel(pid: pid)) }
         if let book = processes[pid], book.listener >= 0 {
             onNotice(.listening(pid: pid, fd: book.listener, address: book.listenAddress))
         }
@@ -518,7 +523,8 @@ public final class Tracer: @unchecked Sendable {
                 _ = InterruptedCallRestart.apply(tid: tid, atExitStop: true, pending: threads[tid]?.inFlight, now: now)
             }
         } else if status.stopSignal == SIGTRAP && status.event == Int32(TS_EVENT_STOP) {
-            _ = InterruptedCallRestart.apply(tid: tid, atExitStop: false)
+            // Read in the kernel, the wait's entry is known: it keeps the rest of its timeout.
+            _ = InterruptedCallRestart.apply(tid: tid, atExitStop: false, pending: threads[tid]?.inFlight, now: now)
         }
         // A signal on its way in is handed back with the detach, so none is lost.
         let isSignalDelivery = status.stopSignal != (SIGTRAP | 0x80) && status.event == 0 && status.stopSignal != SIGTRAP
@@ -571,7 +577,8 @@ public final class Tracer: @unchecked Sendable {
                 // cut an epoll wait short without an exit stop: it is restarted from here.
                 if status.event == Int32(TS_EVENT_STOP), threads[tid]?.interruptedByTracer == true {
                     threads[tid]?.interruptedByTracer = false
-                    _ = InterruptedCallRestart.apply(tid: tid, atExitStop: false)
+                    // A wait read in the kernel as cut short keeps what was left of its timeout.
+                    _ = InterruptedCallRestart.apply(tid: tid, atExitStop: false, pending: threads[tid]?.suspended, now: now)
                 }
                 resume(tid, signal: 0)
             }
@@ -601,7 +608,7 @@ public final class Tracer: @unchecked Sendable {
     private func resume(_ tid: Int32, signal: Int32) {
         if let thread = threads[tid] {
             resume(thread, signal: signal)
-        } else if seccompMode {
+        } else if !stopsAtEveryCall {
             ts_cont(tid, signal)
         } else {
             ts_syscall(tid, signal)
@@ -609,7 +616,7 @@ public final class Tracer: @unchecked Sendable {
     }
 
     private func resume(_ thread: ThreadBook, signal: Int32) {
-        if thread.awaitingExit || !seccompMode {
+        if thread.awaitingExit || stopsAtEveryCall {
             ts_syscall(thread.tid, signal)
         } else {
             ts_cont(thread.tid, signal)
@@ -704,7 +711,7 @@ public final class Tracer: @unchecked Sendable {
             reportRunning(tid)
         } else if info.op == UInt8(TS_OP_EXIT) {
             thread.awaitingExit = false
-            leave(thread, result: info.rval, time: now, memory: RemoteMemory(pid: thread.pid))
+            leave(thread, result: info.rval, time: now, memory: RemoteMemory(pid: thread.pid), atStop: true)
         }
         resume(thread, signal: 0)
     }
@@ -748,11 +755,19 @@ public final class Tracer: @unchecked Sendable {
     }
 
     /// `memory` is where a readiness call's results are read: the program's, or the kernel's copy.
-    private func leave(_ thread: ThreadBook, result: Int64, time: Double, memory: some ProgramMemory) {
+    /// `atStop`: at the call's exit stop (else read in the kernel, after the fact).
+    private func leave(_ thread: ThreadBook, result: Int64, time: Double, memory: some ProgramMemory, atStop: Bool) {
         let tid = thread.tid
         guard var pending = thread.inFlight.take() else { return }
         var result = result
-        if thread.interruptedByTracer {
+        if thread.interruptedByTracer && !atStop {
+            // Read in the kernel: the wait the attach cut short is restarted at the interrupt's
+            // stop, which comes next. Until then it is a call that goes on.
+            if pending.call.isReadiness && result == -Int64(EINTR) {
+                thread.suspended = pending
+                return
+            }
+        } else if thread.interruptedByTracer {
             thread.interruptedByTracer = false
             if pending.call.isReadiness && result == -Int64(EINTR)
                 && InterruptedCallRestart.apply(tid: tid, atExitStop: true, pending: pending, now: now) {
@@ -844,9 +859,9 @@ public final class Tracer: @unchecked Sendable {
     /// The calls the kernel copied since the last read, in the order they were made: each
     /// entry and exit is handled as a stop's would be, from the kernel's copy of the memory.
     private func readKernel() {
-        // Killed by this tracer: the calls its kill cut short are not the program's (a stop
-        // would not have shown them either).
-        guard let kernel, !(stopping && target.isLaunch) else { return }
+        // Once stopping (killing or detaching), the calls that cuts short are not the program's
+        // (a stop would not have shown them either).
+        guard let kernel, !stopping else { return }
         let read = kernel.drain { event in
             guard let call = TracedSyscall.numbered(event.number) else { return }
             let thread = threads[event.tid] ?? adopt(event.tid, pid: event.tgid)
@@ -854,7 +869,7 @@ public final class Tracer: @unchecked Sendable {
             if event.isEntry {
                 enter(thread, call, event.arguments, time: time, memory: event.memory)
             } else {
-                leave(thread, result: event.result, time: time, memory: event.memory)
+                leave(thread, result: event.result, time: time, memory: event.memory, atStop: false)
             }
         }
         guard read > 0 else { return }

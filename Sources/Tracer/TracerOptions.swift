@@ -7,7 +7,7 @@ public struct TracerOptions: Sendable {
         case sockets
     }
 
-    /// How the readiness calls of `--events readiness` are read from a started program.
+    /// How the readiness calls of `--events readiness` are read.
     public enum Reader: String, Sendable, CaseIterable {
         /// In the kernel where it lets us (root), else at ptrace stops.
         case auto
@@ -19,7 +19,7 @@ public struct TracerOptions: Sendable {
     }
 
     public var events: Events = .sockets
-    /// Only with `events == .readiness` and a started program; the rest is always ptrace.
+    /// Only with `events == .readiness`; the socket calls are always read at ptrace stops.
     public var reader: Reader = .ptrace
     /// Rewrite every AF_INET/AF_INET6 bind() to this port (0: the kernel picks one).
     public var port: Int?
@@ -47,11 +47,6 @@ public struct TracerOptions: Sendable {
 public enum TraceTarget: Sendable, Equatable {
     case launch(command: String, arguments: [String])
     case attach(pid: Int32)
-
-    var isLaunch: Bool {
-        if case .launch = self { return true }
-        return false
-    }
 }
 
 /// Things worth a line besides the records.

@@ -49,6 +49,16 @@ struct AttachTests {
     @Test("an attached homework server keeps echoing byte-exact after detach, idle or busy",
           .enabled(if: Rig.python != nil, "needs python3"))
     func detachLeavesServerEchoing() throws {
+        try checkDetach(reading: .stops)
+    }
+
+    @Test("read in the kernel, an attached homework server keeps echoing byte-exact after detach too",
+          .enabled(if: Rig.python != nil, "needs python3"), .enabled(if: TraceReading.kernelWorks, "needs BPF (root)"))
+    func detachLeavesServerEchoingReadInKernel() throws {
+        try checkDetach(reading: .kernel)
+    }
+
+    private func checkDetach(reading: TraceReading) throws {
         let folder = try Rig.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let (server, port) = try Self.startServer(3, in: folder)
@@ -58,7 +68,7 @@ struct AttachTests {
         #expect(try Self.echo(early, Self.randomBytes(700, seed: 1)))
 
         // 1. Attach while it waits in select, trace some echoes, detach.
-        let run = try TraceRun(["--pid", String(server.pid)], folder: folder)
+        let run = try TraceRun(["--pid", String(server.pid)] + reading.arguments, folder: folder)
         defer { run.end() }
         #expect(run.process.waitForStderr(containing: "attached to pid \(server.pid)"), "\(run.process.transcript)")
         #expect(try Self.echo(early, Self.randomBytes(3000, seed: 2)))
@@ -76,7 +86,7 @@ struct AttachTests {
 
         // 2. Attach and detach with no traffic at all: the select the attach interrupted is
         //    restarted, not lost.
-        let idle = try TraceRun(["--pid", String(server.pid)], folder: folder)
+        let idle = try TraceRun(["--pid", String(server.pid)] + reading.arguments, folder: folder)
         defer { idle.end() }
         #expect(idle.process.waitForStderr(containing: "attached to pid"), "\(idle.process.transcript)")
         #expect(idle.interrupt() == 0, "\(idle.process.transcript)")
@@ -110,6 +120,16 @@ struct AttachEpollTests {
     @Test("interest from fdinfo; traced lists equal the program's own log; it serves on after detach",
           .enabled(if: Rig.hasCompiler, "needs cc"))
     func interestFromFdinfo() throws {
+        try checkInterest(reading: .stops)
+    }
+
+    @Test("read in the kernel: interest from fdinfo, then from the epoll_ctl calls read; no wait lost or failed",
+          .enabled(if: Rig.hasCompiler, "needs cc"), .enabled(if: TraceReading.kernelWorks, "needs BPF (root)"))
+    func interestFromFdinfoReadInKernel() throws {
+        try checkInterest(reading: .kernel)
+    }
+
+    private func checkInterest(reading: TraceReading) throws {
         let folder = try Rig.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let executable = try Rig.compile("epoll_server", in: folder)
@@ -122,7 +142,7 @@ struct AttachEpollTests {
         #expect(try connection.receiveString(count: 6) == "before")
         #expect(server.waitForStdout(containing: "outputs=5"), "\(server.transcript)")
 
-        let run = try TraceRun(["--pid", String(server.pid)], folder: folder)
+        let run = try TraceRun(["--pid", String(server.pid)] + reading.arguments, folder: folder)
         defer { run.end() }
         #expect(run.process.waitForStderr(containing: "attached to pid"), "\(run.process.transcript)")
         let logBefore = ReadyLists.cProgram(server.stdout, prefix: "epoll").count
@@ -166,6 +186,16 @@ struct AttachEpollTests {
     @Test("a wait cut short by the detach is restarted with the rest of its timeout, not all of it again",
           .enabled(if: Rig.hasCompiler, "needs cc"))
     func detachKeepsTheTimeoutsPace() throws {
+        try checkTimeoutsPace(reading: .stops)
+    }
+
+    @Test("read in the kernel, a wait cut short by the detach keeps the rest of its timeout too",
+          .enabled(if: Rig.hasCompiler, "needs cc"), .enabled(if: TraceReading.kernelWorks, "needs BPF (root)"))
+    func detachKeepsTheTimeoutsPaceReadInKernel() throws {
+        try checkTimeoutsPace(reading: .kernel)
+    }
+
+    private func checkTimeoutsPace(reading: TraceReading) throws {
         let folder = try Rig.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let executable = try Rig.compile("epoll_server", in: folder)
@@ -175,7 +205,7 @@ struct AttachEpollTests {
         func timeouts() -> Int { server.stdout.components(separatedBy: "readable= writable=").count - 1 }
         // Attach right after a timeout: the attach restarts that wait (5 s from now).
         #expect(Rig.waitUntil(timeout: 10) { timeouts() >= 1 }, "\(server.transcript)")
-        let run = try TraceRun(["--pid", String(server.pid)], folder: folder)
+        let run = try TraceRun(["--pid", String(server.pid)] + reading.arguments, folder: folder)
         defer { run.end() }
         #expect(run.process.waitForStderr(containing: "attached to pid"), "\(run.process.transcript)")
         let attached = Rig.now()

@@ -77,7 +77,7 @@ struct KernelReaderTests {
 
     @Test("--reader bpf with what it cannot read is refused before anything starts")
     func unreadableCombinationsAreRefused() throws {
-        for arguments in [["--reader", "bpf", "--", "/bin/true"], ["--events", "readiness", "--reader", "bpf", "--pid", "1"]] {
+        for arguments in [["--reader", "bpf", "--", "/bin/true"], ["--reader", "bpf", "--pid", "1"]] {
             let run = try SpawnedProcess.selectscope(["trace"] + arguments)
             defer { run.stop(grace: 1) }
             #expect(run.waitForExit(timeout: 30) == 64, "\(arguments): \(run.transcript)")

@@ -3,7 +3,8 @@
 // Reads a program's readiness calls in the kernel, without stopping it: a BPF program on the
 // syscall tracepoints of select, pselect6, poll, ppoll, the epoll waits and epoll_ctl copies
 // each call's arguments and the memory they point at (the fd_sets, the pollfd array, the
-// ready list) at entry and at exit into a ring this process reads. Only processes added with
+// ready list) at entry and at exit into a ring this process reads; listen, close and
+// epoll_create come with their arguments and results. Only processes added with
 // `ts_probe_watch` are read. Needs root (CAP_BPF and CAP_PERFMON) and tracefs.
 #include <stdint.h>
 
