@@ -11,6 +11,7 @@ every byte checked), side by side in one run:
   strace seccomp readiness    strace -f --seccomp-bpf -e trace=pselect6 -o /dev/null python3 …
   strace seccomp sockets      strace -f --seccomp-bpf -e trace=<the same calls as trace sockets> …
   attach (trace --pid)        selectscope trace --pid PID --log none --trace /dev/null
+  attach readiness            selectscope trace --pid PID --events readiness --log none (read in the kernel as root)
   attach (strace -p)          strace -f -p PID -e trace=<the same calls> -o /dev/null
 
 Usage: Benchmarks/trace_overhead.py [--connections 10] [--size 64] [--duration 3] [--repeat 3]
@@ -131,13 +132,15 @@ def run_case(name, binary, python, args):
     path = server_code(binary, port)
     procs = []
     try:
-        if name in ("attach (trace --pid)", "attach (strace -p)"):
+        if name in ("attach (trace --pid)", "attach readiness", "attach (strace -p)"):
             server = subprocess.Popen(pinned(0, [python, path]), start_new_session=True)
             procs.append(server)
             if not wait_listening(port):
                 return {"error": "server did not listen"}
             if name == "attach (trace --pid)":
                 tracer = [binary, "trace", "--pid", str(server.pid), "--log", "none", "--trace", "/dev/null"]
+            elif name == "attach readiness":
+                tracer = [binary, "trace", "--pid", str(server.pid), "--events", "readiness", "--log", "none"]
             else:
                 tracer = ["strace", "-f", "-p", str(server.pid), "-e", "trace=" + SOCKET_CALLS, "-o", "/dev/null"]
             procs.append(subprocess.Popen(pinned(0, tracer), stderr=subprocess.DEVNULL))
@@ -192,7 +195,7 @@ def main():
         binary = os.path.join(ROOT, ".build", "release", "selectscope")
     python = subprocess.run(["python3", "-c", "import sys; print(sys.executable)"], capture_output=True, text=True).stdout.strip()
     cases = ["untraced", "trace readiness", "trace readiness (ptrace)", "trace sockets", "strace seccomp readiness",
-             "strace seccomp sockets", "attach (trace --pid)", "attach (strace -p)"]
+             "strace seccomp sockets", "attach (trace --pid)", "attach readiness", "attach (strace -p)"]
     if args.cases:
         unknown = [case for case in args.cases if case not in cases]
         if unknown:
@@ -223,7 +226,8 @@ def main():
     targets = [("trace readiness / untraced", "trace readiness", "untraced", "≥ 0.9"),
                ("trace readiness (ptrace) / untraced", "trace readiness (ptrace)", "untraced", "—"),
                ("trace sockets / strace --seccomp-bpf sockets", "trace sockets", "strace seccomp sockets", "≥ 1.0"),
-               ("trace --pid / strace -p", "attach (trace --pid)", "attach (strace -p)", "≥ 1.0")]
+               ("trace --pid / strace -p", "attach (trace --pid)", "attach (strace -p)", "≥ 1.0"),
+               ("trace --pid --events readiness / untraced", "attach readiness", "untraced", "—")]
     # Each round runs every case once, one after the other: a slow spell of the VM tends to
     # hit a whole round, so the ratio within each round is steadier than the ratio of medians.
     per_round = lambda a, b: statistics.median(x / y for x, y in zip(results[a], results[b]) if x and y)
