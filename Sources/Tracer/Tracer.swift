@@ -12,7 +12,8 @@ import Glibc
 ///
 /// A launched program runs under a seccomp filter, so it stops only at the calls of
 /// interest; an attached one stops at every call (PTRACE_SYSCALL), as there is no way to
-/// add a filter to a running process.
+/// add a filter to a running process. With `--events readiness` and root, neither stops at
+/// them: the kernel copies the calls (`KernelProbe`) and ptrace only follows the processes.
 public final class Tracer: @unchecked Sendable {
     public typealias RecordHandler = @Sendable (StepRecord) -> Void
     public typealias NoticeHandler = @Sendable (TracerNotice) -> Void
@@ -70,8 +71,8 @@ public final class Tracer: @unchecked Sendable {
     /// Calls in flight when the pause came were interrupted, to be held at their re-entry.
     private var pauseApplied = false
     private let startTime = Posix.monotonicSeconds()
-    /// Reads the readiness calls in the kernel (`TracerOptions.Reader`): the program stops
-    /// only at the few calls left to ptrace (bind, listen, close, epoll_create).
+    /// Reads the readiness calls in the kernel (`TracerOptions.Reader`), and the few others
+    /// their records need: the program stops only at a bind that --port rewrites.
     private var kernel: KernelProbe?
     /// Calls the kernel's ring had no room for, said so far.
     private var lostSaid: UInt64 = 0
