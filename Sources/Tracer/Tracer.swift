@@ -214,11 +214,15 @@ public final class Tracer: @unchecked Sendable {
         }
     }
 
-    /// With `--events readiness`, the readiness calls are read in the kernel when it lets us.
+    /// The readiness calls are read in the kernel when it lets us. With the socket calls, an
+    /// attached program stops at every call anyway (no filter can be added to it): there they
+    /// are read at those stops, not twice.
     private func openKernelReader() throws(TracerError) {
         guard options.reader != .ptrace else { return }
-        guard options.events == .readiness else {
-            if options.reader == .bpf { throw .kernelReaderRefused("it reads the readiness calls only: add --events readiness") }
+        if options.events == .sockets, case .attach = target {
+            if options.reader == .bpf {
+                throw .kernelReaderRefused("an attached program's socket calls stop it at every call: add --events readiness")
+            }
             return
         }
         switch KernelProbe.open() {

@@ -7,7 +7,7 @@ public struct TracerOptions: Sendable {
         case sockets
     }
 
-    /// How the readiness calls of `--events readiness` are read.
+    /// How the readiness calls are read.
     public enum Reader: String, Sendable, CaseIterable {
         /// In the kernel where it lets us (root), else at ptrace stops.
         case auto
@@ -19,7 +19,8 @@ public struct TracerOptions: Sendable {
     }
 
     public var events: Events = .sockets
-    /// Only with `events == .readiness`; the socket calls are always read at ptrace stops.
+    /// The socket calls are always read at ptrace stops; an attached program traced with
+    /// them stops at every call, and its readiness calls are read there too.
     public var reader: Reader = .ptrace
     /// Rewrite every AF_INET/AF_INET6 bind() to this port (0: the kernel picks one).
     public var port: Int?
