@@ -55,18 +55,15 @@ enum TracedSyscall: String, CaseIterable, Sendable {
     }
 
     /// Calls the kernel reader copies (`KernelProbe`), where it is used: no stop for them.
-    /// Of the calls `--events readiness` needs, only bind is left, for the --port rewrite; the
-    /// socket calls whose memory the log shows (payloads, peers) stop the program as before.
+    /// Of the calls `--events readiness` needs, only bind is left, for the --port rewrite.
     var isReadInKernel: Bool {
         isNeededForReadiness && self != .bind
     }
 
-    /// The calls a started program stops at. Read in the kernel with only the readiness calls
-    /// traced, none but a bind to rewrite.
+    /// The calls a started program stops at. Read in the kernel, none but a bind to rewrite.
     static func numbers(readinessOnly: Bool, readInKernel: Bool = false, rewritesBind: Bool = true) -> [Int] {
-        byNumber.filter { _, call in
-            if readInKernel && call.isReadInKernel { return false }
-            if readinessOnly && call == .bind { return rewritesBind || !readInKernel }
+        byNumber.filter { number, call in
+            if readInKernel { return call == .bind && rewritesBind }
             return !readinessOnly || call.isNeededForReadiness
         }.map(\.key).sorted()
     }

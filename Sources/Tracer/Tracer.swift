@@ -214,15 +214,11 @@ public final class Tracer: @unchecked Sendable {
         }
     }
 
-    /// The readiness calls are read in the kernel when it lets us. With the socket calls, an
-    /// attached program stops at every call anyway (no filter can be added to it): there they
-    /// are read at those stops, not twice.
+    /// With `--events readiness`, the readiness calls are read in the kernel when it lets us.
     private func openKernelReader() throws(TracerError) {
         guard options.reader != .ptrace else { return }
-        if options.events == .sockets, case .attach = target {
-            if options.reader == .bpf {
-                throw .kernelReaderRefused("an attached program's socket calls stop it at every call: add --events readiness")
-            }
+        guard options.events == .readiness else {
+            if options.reader == .bpf { throw .kernelReaderRefused("it reads the readiness calls only: add --events readiness") }
             return
         }
         switch KernelProbe.open() {

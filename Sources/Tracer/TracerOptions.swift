@@ -7,7 +7,7 @@ public struct TracerOptions: Sendable {
         case sockets
     }
 
-    /// How the readiness calls are read.
+    /// How the readiness calls of `--events readiness` are read.
     public enum Reader: String, Sendable, CaseIterable {
         /// In the kernel where it lets us (root), else at ptrace stops.
         case auto
@@ -19,8 +19,7 @@ public struct TracerOptions: Sendable {
     }
 
     public var events: Events = .sockets
-    /// The socket calls are always read at ptrace stops; an attached program traced with
-    /// them stops at every call, and its readiness calls are read there too.
+    /// Only with `events == .readiness`; the socket calls are always read at ptrace stops.
     public var reader: Reader = .ptrace
     /// Rewrite every AF_INET/AF_INET6 bind() to this port (0: the kernel picks one).
     public var port: Int?

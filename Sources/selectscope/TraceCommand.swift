@@ -23,9 +23,9 @@ struct TraceCommand: ParsableCommand {
               selectscope trace --port 0 --trace calls.jsonl --log none -- python3 server.py
               selectscope trace --pid 4242
 
-            The readiness calls are read in the kernel where it allows (root: BPF on the \
-            syscall tracepoints), so the program does not stop for them; elsewhere at ptrace \
-            stops (--reader). The socket calls stop it; --events readiness leaves them out.
+            With --events readiness, the program's readiness calls are read in the kernel \
+            where it allows (root: BPF on the syscall tracepoints), so the program does not \
+            stop for them; elsewhere at ptrace stops (--reader).
 
             Ctrl-C kills a started program and everything it started; an attached one is \
             detached and keeps running.
@@ -41,13 +41,13 @@ struct TraceCommand: ParsableCommand {
     var trace: String?
 
     @Option(name: .long, help: ArgumentHelp(
-        "How the readiness calls are read: bpf (in the kernel: the program never stops for them; root only), ptrace (a stop at each call's entry and exit), or auto (bpf where the kernel allows it). Socket calls always stop the program.",
+        "How --events readiness reads the program's calls: bpf (in the kernel: the program never stops for them; root only), ptrace (a stop at each call's entry and exit), or auto (bpf where the kernel allows it).",
         valueName: "reader"))
     var reader: TracerOptions.Reader = .auto
 
     func validate() throws {
-        if reader == .bpf && program.events != .readiness && program.pid != nil {
-            throw ValidationError("--reader bpf: an attached program's socket calls stop it at every call; add --events readiness")
+        if reader == .bpf && program.events != .readiness {
+            throw ValidationError("--reader bpf reads the readiness calls only: add --events readiness")
         }
         if trace == "-" && log == .text {
             throw ValidationError("--trace - and --log text both write to stdout; add --log none")

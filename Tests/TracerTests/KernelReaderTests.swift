@@ -75,9 +75,9 @@ struct KernelReaderTests {
         #expect(records.count == 16, "\(fallback.transcript)")
     }
 
-    @Test("--reader bpf where the calls would be read at stops anyway is refused before anything starts")
+    @Test("--reader bpf with what it cannot read is refused before anything starts")
     func unreadableCombinationsAreRefused() throws {
-        for arguments in [["--reader", "bpf", "--pid", "1"]] {
+        for arguments in [["--reader", "bpf", "--", "/bin/true"], ["--reader", "bpf", "--pid", "1"]] {
             let run = try SpawnedProcess.selectscope(["trace"] + arguments)
             defer { run.stop(grace: 1) }
             #expect(run.waitForExit(timeout: 30) == 64, "\(arguments): \(run.transcript)")

@@ -188,14 +188,13 @@ extension Rig {
 
 /// How a test has `selectscope trace` read the program's calls.
 enum TraceReading: String, Sendable, CustomStringConvertible {
-    /// At ptrace stops, socket calls too (`--reader ptrace`; by default the readiness calls
-    /// are read in the kernel where it allows, the socket calls at stops).
+    /// At ptrace stops, socket calls too (the default).
     case stops
     /// The readiness calls only, read in the kernel (`--reader bpf`): the program never stops
     /// for them.
     case kernel
 
-    var arguments: [String] { self == .stops ? ["--reader", "ptrace"] : ["--events", "readiness", "--reader", "bpf"] }
+    var arguments: [String] { self == .stops ? [] : ["--events", "readiness", "--reader", "bpf"] }
     var description: String { rawValue }
 
     /// Whether this machine lets the tracer read calls in the kernel (root, BPF, tracefs):
