@@ -16,8 +16,10 @@ public enum TraceMethod: Sendable, Equatable {
     func argv(command: [String], port: Int, trace: String, shimPath: String, socketEvents: Bool = true) -> [String] {
         switch self {
         case .tracer(let executable):
+            // At ptrace stops: a submission that spins is paced by them, as the checks and
+            // their CPU limit were set for, where read in the kernel it would run flat out.
             return [executable, "trace", "--port", String(port), "--trace", trace, "--log", "none",
-                    "--events", socketEvents ? "sockets" : "readiness", "--"] + command
+                    "--events", socketEvents ? "sockets" : "readiness", "--reader", "ptrace", "--"] + command
         case .pythonShim:
             return [command[0], shimPath, String(port), trace] + command.dropFirst()
         case .selfTracing:
