@@ -18,7 +18,7 @@
 // Two programs: one on every traced call's entry tracepoint, one on every exit. Each keeps
 // only the processes in `pids`, fills a per-CPU scratch record and copies it to the ring.
 
-#define RING_BYTES (8u << 20)  // 80 ms of the fastest loop measured; read every 10 ms
+#define RING_BYTES TS_PROBE_RING_BYTES
 #define SCRATCH_BYTES (TS_PROBE_SEGMENTS + TS_PROBE_MAX_ARRAY)
 #define CALL_SLOTS 65536  // entered calls, by tid modulo this (the tid is checked at exit)
 #define CALL_BYTES 64     // u32 tid, u32 pad, u64 call, u64 args[6]
@@ -605,6 +605,10 @@ void ts_probe_release(ts_probe *probe) {
     probe->position += probe->pending;
     probe->pending = 0;
     __atomic_store_n(probe->consumer_position, probe->position, __ATOMIC_RELEASE);
+}
+
+uint64_t ts_probe_waiting(ts_probe *probe) {
+    return __atomic_load_n(probe->producer_position, __ATOMIC_ACQUIRE) - probe->position;
 }
 
 uint64_t ts_probe_lost(ts_probe *probe) {

@@ -48,12 +48,15 @@ final class KernelProbe {
     /// Records the ring had no room for so far.
     var lost: UInt64 { ts_probe_lost(probe) }
 
-    /// Hands every complete record to `body`, oldest first; returns how many.
+    /// How full the ring is, 0 to 1: how far this reader is behind the program.
+    var backlog: Double { Double(ts_probe_waiting(probe)) / Double(TS_PROBE_RING_BYTES) }
+
+    /// Hands complete records to `body`, oldest first, up to `limit`; returns how many.
     @discardableResult
-    func drain(_ body: (Event) -> Void) -> Int {
+    func drain(limit: Int = .max, _ body: (Event) -> Void) -> Int {
         var count = 0
         var length: UInt32 = 0
-        while let record = ts_probe_next(probe, &length) {
+        while count < limit, let record = ts_probe_next(probe, &length) {
             defer { ts_probe_release(probe) }
             guard Int(length) >= Int(TS_PROBE_SEGMENTS) else { continue }
             func field<T>(_ offset: Int, _ type: T.Type) -> T { record.loadUnaligned(fromByteOffset: offset, as: type) }

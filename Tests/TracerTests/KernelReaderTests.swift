@@ -75,6 +75,23 @@ struct KernelReaderTests {
         #expect(records.count == 16, "\(fallback.transcript)")
     }
 
+    @Test("a program that outruns the reader is paced, not left to lose calls: every call is in the trace",
+          .enabled(if: Rig.hasCompiler, "needs cc"), .enabled(if: TraceReading.kernelWorks, "needs BPF (root)"))
+    func spinningProgramLosesNoCall() throws {
+        let folder = try Rig.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let program = try Rig.compile("spinning_select", in: folder)
+        let run = try TraceRun(["--events", "readiness", "--reader", "bpf"], command: [program.path], folder: folder)
+        defer { run.end() }
+        #expect(run.process.waitForExit(timeout: 120) == 0, "\(run.process.transcript)")
+        #expect(run.process.stdout.contains("calls 100000"), "\(run.process.transcript)")
+        #expect(!run.process.stderr.contains("lost"), "\(run.process.stderr)")
+        let records = run.records
+        #expect(records.count == 100000, "\(records.count) records for 100000 calls")
+        #expect(records.enumerated().allSatisfy { $0.element["seq"] as? Int == $0.offset + 1 })
+        #expect(records.allSatisfy { Rig.ints($0["writable"]) == [4] })
+    }
+
     @Test("--reader bpf with what it cannot read is refused before anything starts")
     func unreadableCombinationsAreRefused() throws {
         for arguments in [["--reader", "bpf", "--", "/bin/true"], ["--reader", "bpf", "--pid", "1"]] {

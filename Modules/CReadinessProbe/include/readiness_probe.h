@@ -46,6 +46,10 @@ int ts_probe_unwatch(ts_probe *probe, int32_t pid);
 const void *ts_probe_next(ts_probe *probe, uint32_t *length);
 /// Gives the record `ts_probe_next` returned back to the kernel.
 void ts_probe_release(ts_probe *probe);
+/// Bytes written to the ring and not yet read: how far the reader is behind.
+uint64_t ts_probe_waiting(ts_probe *probe);
+/// The ring's size in bytes.
+#define TS_PROBE_RING_BYTES (8u << 20)
 /// Records the kernel could not write (the ring was full) so far.
 uint64_t ts_probe_lost(ts_probe *probe);
 /// Detaches the program and frees everything.
