@@ -46,18 +46,50 @@
 #define SYS_epoll_pwait2 441
 #endif
 
+/// What the entry program copies of a call's memory.
+enum at_entry {
+    ENTRY_NOTHING,  // 0: the dispatch skips it
+    ENTRY_SELECT,      // the timeout (argument 4) and the three sets
+    ENTRY_POLL,        // the pollfd array (argument 0, argument 1 entries)
+    ENTRY_PPOLL,       // the timeout (argument 2) and the pollfd array
+    ENTRY_TIMEOUT_3,   // the timeout (argument 3: epoll_pwait2)
+    ENTRY_EPOLL_EVENT, // the epoll_event (argument 3: epoll_ctl)
+    ENTRY_KINDS
+};
+
+/// What the exit program copies of what the kernel wrote back, when the call returned > 0.
+enum at_exit {
+    EXIT_NOTHING,  // 0: the dispatch skips it
+    EXIT_SETS,         // the three sets
+    EXIT_POLLFDS,      // the pollfd array with its revents
+    EXIT_READY_LIST,   // the ready list (argument 1, the result's count of epoll_events)
+    EXIT_KINDS
+};
+
 static const struct {
     const char *name;
     long number;  // -1: this architecture has no such call
     int arguments;  // its entry tracepoint has these: the kernel refuses a program reading past them
+    enum at_entry entry;
+    enum at_exit exit;
 } traced_calls[] = {
-    {"select", SYS_select, 5}, {"pselect6", SYS_pselect6, 6}, {"poll", SYS_poll, 3}, {"ppoll", SYS_ppoll, 5},
-    {"epoll_wait", SYS_epoll_wait, 4}, {"epoll_pwait", SYS_epoll_pwait, 6}, {"epoll_pwait2", SYS_epoll_pwait2, 6},
-    {"epoll_ctl", SYS_epoll_ctl, 4}, {"restart_syscall", SYS_restart_syscall, 0},
+    {"select", SYS_select, 5, ENTRY_SELECT, EXIT_SETS},
+    {"pselect6", SYS_pselect6, 6, ENTRY_SELECT, EXIT_SETS},
+    {"poll", SYS_poll, 3, ENTRY_POLL, EXIT_POLLFDS},
+    {"ppoll", SYS_ppoll, 5, ENTRY_PPOLL, EXIT_POLLFDS},
+    {"epoll_wait", SYS_epoll_wait, 4, ENTRY_NOTHING, EXIT_READY_LIST},
+    {"epoll_pwait", SYS_epoll_pwait, 6, ENTRY_NOTHING, EXIT_READY_LIST},
+    {"epoll_pwait2", SYS_epoll_pwait2, 6, ENTRY_TIMEOUT_3, EXIT_READY_LIST},
+    {"epoll_ctl", SYS_epoll_ctl, 4, ENTRY_EPOLL_EVENT, EXIT_NOTHING},
+    // A poll or epoll wait resumed after a stop: its exit is the resumed call's (the exit
+    // program copies by the call entered, kept per thread).
+    {"restart_syscall", SYS_restart_syscall, 0, ENTRY_NOTHING, EXIT_NOTHING},
     // What the records need besides: the listener, epoll sets made and fds closed (the
     // kernel drops a closed fd from every epoll set).
-    {"listen", SYS_listen, 2}, {"close", SYS_close, 1}, {"epoll_create", SYS_epoll_create, 1},
-    {"epoll_create1", SYS_epoll_create1, 1},
+    {"listen", SYS_listen, 2, ENTRY_NOTHING, EXIT_NOTHING},
+    {"close", SYS_close, 1, ENTRY_NOTHING, EXIT_NOTHING},
+    {"epoll_create", SYS_epoll_create, 1, ENTRY_NOTHING, EXIT_NOTHING},
+    {"epoll_create1", SYS_epoll_create1, 1, ENTRY_NOTHING, EXIT_NOTHING},
 };
 #define TRACED_COUNT ((int)(sizeof(traced_calls) / sizeof(traced_calls[0])))
 
@@ -237,9 +269,15 @@ static void emit_array(program *p, int arg, jumps *output_one) {
     add_jump(output_one, emit(p, JUMP()));
 }
 
-/// A jump to `target` when r9 is the call `number` (skipped for calls this architecture lacks).
-static void emit_if_call(program *p, long number, jumps *target) {
-    if (number >= 0) add_jump(target, emit(p, JUMP_IMM(BPF_JEQ, R9, (int32_t)number)));
+/// Jumps to `targets[kind]` by the call in r9, the kind being what the table says the entry
+/// (or the exit) program copies of it. Calls this architecture lacks and calls with nothing
+/// to copy (kind 0) fall through.
+static void emit_dispatch(program *p, int at_entry, jumps *targets) {
+    for (int i = 0; i < TRACED_COUNT; i++) {
+        int kind = at_entry ? (int)traced_calls[i].entry : (int)traced_calls[i].exit;
+        if (traced_calls[i].number < 0 || kind == 0) continue;
+        add_jump(&targets[kind], emit(p, JUMP_IMM(BPF_JEQ, R9, (int32_t)traced_calls[i].number)));
+    }
 }
 
 /// The record to the ring: the header and r7 × `slots` bytes of segments.
@@ -269,7 +307,7 @@ static void emit_return(program *p, jumps *out) {
 /// At entry: the arguments, kept for the exit, and what they point at.
 static void build_entry(program *p, const struct ts_probe *probe, int arguments) {
     jumps out = {0}, no_slot = {0}, one = {0}, three = {0};
-    jumps select = {0}, poll = {0}, ppoll = {0}, pwait2 = {0}, ctl = {0};
+    jumps copy[ENTRY_KINDS] = {{0}};
     emit_header(p, probe, TS_PROBE_ENTRY, &out);
     emit(p, STORE(BPF_DW, R8, R9, TS_PROBE_CALL));
     for (int i = 0; i < arguments; i++) {
@@ -288,27 +326,22 @@ static void build_entry(program *p, const struct ts_probe *probe, int arguments)
     }
     land_all(p, &no_slot);
     emit(p, MOV_IMM(R7, 0));
-    emit_if_call(p, SYS_select, &select);
-    emit_if_call(p, SYS_pselect6, &select);
-    emit_if_call(p, SYS_poll, &poll);
-    emit_if_call(p, SYS_ppoll, &ppoll);
-    emit_if_call(p, SYS_epoll_pwait2, &pwait2);
-    emit_if_call(p, SYS_epoll_ctl, &ctl);
+    emit_dispatch(p, 1, copy);
     add_jump(&one, emit(p, JUMP()));
 
-    land_all(p, &select);
+    land_all(p, &copy[ENTRY_SELECT]);
     emit_read(p, 4, 0, TS_PROBE_SEGMENT0, 0, -1, 16);
     emit_sets(p, &three);
-    land_all(p, &ppoll);
+    land_all(p, &copy[ENTRY_PPOLL]);
     emit_read(p, 2, 0, TS_PROBE_SEGMENT0, 0, -1, 16);
-    land_all(p, &poll);
+    land_all(p, &copy[ENTRY_POLL]);
     emit(p, LOAD(BPF_DW, R1, R8, ARG(1)));
     emit(p, ALU_IMM(BPF_LSH, R1, 3));
     emit_array(p, 0, &one);
-    land_all(p, &pwait2);
+    land_all(p, &copy[ENTRY_TIMEOUT_3]);
     emit_read(p, 3, 0, TS_PROBE_SEGMENT0, 0, -1, 16);
     add_jump(&one, emit(p, JUMP()));
-    land_all(p, &ctl);
+    land_all(p, &copy[ENTRY_EPOLL_EVENT]);
     emit_read(p, 3, 0, TS_PROBE_SEGMENT0, 0, -1, EPOLL_EVENT_BYTES);
     add_jump(&one, emit(p, JUMP()));
 
@@ -322,7 +355,7 @@ static void build_entry(program *p, const struct ts_probe *probe, int arguments)
 /// At exit: the result, the entered call's arguments, and what the kernel wrote back.
 static void build_exit(program *p, const struct ts_probe *probe) {
     jumps out = {0}, header_only = {0}, one = {0}, three = {0};
-    jumps select = {0}, poll = {0}, epoll = {0};
+    jumps copy[EXIT_KINDS] = {{0}};
     emit_header(p, probe, TS_PROBE_EXIT, &out);
     emit(p, LOAD(BPF_DW, R1, R6, 16));
     emit(p, STORE(BPF_DW, R8, R1, TS_PROBE_RESULT));
@@ -338,24 +371,18 @@ static void build_exit(program *p, const struct ts_probe *probe) {
     }
     emit(p, LOAD(BPF_DW, R1, R8, TS_PROBE_RESULT));
     add_jump(&header_only, emit(p, JUMP_IMM(BPF_JSLE, R1, 0)));
-    emit_if_call(p, SYS_select, &select);
-    emit_if_call(p, SYS_pselect6, &select);
-    emit_if_call(p, SYS_poll, &poll);
-    emit_if_call(p, SYS_ppoll, &poll);
-    emit_if_call(p, SYS_epoll_wait, &epoll);
-    emit_if_call(p, SYS_epoll_pwait, &epoll);
-    emit_if_call(p, SYS_epoll_pwait2, &epoll);
+    emit_dispatch(p, 0, copy);
     land_all(p, &header_only);
     emit(p, MOV_IMM(R7, 0));
     add_jump(&one, emit(p, JUMP()));
 
-    land_all(p, &select);
+    land_all(p, &copy[EXIT_SETS]);
     emit_sets(p, &three);
-    land_all(p, &poll);
+    land_all(p, &copy[EXIT_POLLFDS]);
     emit(p, LOAD(BPF_DW, R1, R8, ARG(1)));
     emit(p, ALU_IMM(BPF_LSH, R1, 3));
     emit_array(p, 0, &one);
-    land_all(p, &epoll);
+    land_all(p, &copy[EXIT_READY_LIST]);
     emit(p, LOAD(BPF_DW, R1, R8, TS_PROBE_RESULT));
     emit(p, ALU_IMM(BPF_MUL, R1, EPOLL_EVENT_BYTES));
     emit_array(p, 1, &one);
