@@ -167,8 +167,8 @@ struct CallDecoder {
 
     /// A call other than a readiness call returned (a readiness call's exit: `record`).
     func exit(_ pending: PendingCall, result: Int64, thread: ThreadBook, process: ProcessBook, memory: RemoteMemory) -> Exit {
-        let failed = result < 0 && result >= -4095
-        let errorCode = failed ? Int32(-result) : 0
+        let errorCode = Self.errorCode(result)
+        let failed = errorCode != 0
         let sockets = options.events == .sockets
         switch (pending.call, pending.entry) {
         case (.socket, _) where !failed:
@@ -263,14 +263,18 @@ struct CallDecoder {
         return .nothing
     }
 
+    /// The errno a call's return value stands for (-4095 … -1), or 0 when it succeeded.
+    private static func errorCode(_ result: Int64) -> Int32 {
+        result < 0 && result >= -4095 ? Int32(-result) : 0
+    }
+
     // MARK: - Records
 
     /// A readiness call returned: its record, made in `record` (the thread's last one, handed
     /// on: its lists' storage is reused).
     func record(_ pending: PendingCall, result: Int64, thread: ThreadBook, process: ProcessBook,
                 memory: some ProgramMemory, time: Double, into record: inout StepRecord) {
-        let failed = result < 0 && result >= -4095
-        let errorCode = failed ? Int32(-result) : 0
+        let errorCode = Self.errorCode(result)
         // The origin's list keeps its storage too: taken out, it is the only holder.
         var exceptIn = record.origin.take()?.exceptIn ?? []
         if !exceptIn.isEmpty { exceptIn.removeAll(keepingCapacity: true) }

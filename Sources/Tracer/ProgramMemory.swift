@@ -14,10 +14,8 @@ protocol ProgramMemory {
 
 extension ProgramMemory {
     func bytes(at address: UInt64, count: Int) -> [UInt8]? {
-        var buffer: [UInt8] = []
-        guard copy(at: address, count: count, into: &buffer) else { return nil }
-        if buffer.count > count { buffer.removeLast(buffer.count - count) }
-        return buffer
+        var buffer: [UInt8] = []  // grown to exactly `count`
+        return copy(at: address, count: count, into: &buffer) ? buffer : nil
     }
 
     func int64(_ bytes: [UInt8], at offset: Int) -> Int64 {

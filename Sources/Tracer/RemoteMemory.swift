@@ -37,11 +37,6 @@ struct RemoteMemory: ProgramMemory {
         bytes.withUnsafeBytes { ts_write_memory(tid, address, $0.baseAddress, UInt($0.count)) == 0 }
     }
 
-    func uint64(at address: UInt64) -> UInt64? {
-        guard let raw = bytes(at: address, count: 8) else { return nil }
-        return UInt64(bitPattern: int64(raw, at: 0))
-    }
-
     /// `count` bytes into `buffer` (kept from call to call: grown, never shrunk), at its start;
     /// false if unreadable. As `bytes(at:count:)`, a null address is unreadable.
     func copy(at address: UInt64, count: Int, into buffer: inout [UInt8]) -> Bool {

@@ -54,13 +54,8 @@ enum TracedSyscall: String, CaseIterable, Sendable {
         number < UInt64(table.count) ? table[Int(number)] : nil
     }
 
-    /// Calls the kernel reader copies (`KernelProbe`), where it is used: no stop for them.
-    /// Of the calls `--events readiness` needs, only bind is left, for the --port rewrite.
-    var isReadInKernel: Bool {
-        isNeededForReadiness && self != .bind
-    }
-
-    /// The calls a started program stops at. Read in the kernel, none but a bind to rewrite.
+    /// The calls a started program stops at. Read in the kernel (`KernelProbe` copies every
+    /// other call `--events readiness` needs), none but a bind to rewrite.
     static func numbers(readinessOnly: Bool, readInKernel: Bool = false, rewritesBind: Bool = true) -> [Int] {
         byNumber.filter { number, call in
             if readInKernel { return call == .bind && rewritesBind }

@@ -769,18 +769,16 @@ public final class Tracer: @unchecked Sendable {
         let tid = thread.tid
         guard var pending = thread.inFlight.take() else { return }
         var result = result
-        if thread.interruptedByTracer && !atStop {
-            // Read in the kernel: the wait the attach cut short is restarted at the interrupt's
-            // stop, which comes next. Until then it is a call that goes on.
-            if pending.call.isReadiness && result == -Int64(EINTR) {
-                thread.suspended = pending
-                return
-            }
-        } else if thread.interruptedByTracer {
-            thread.interruptedByTracer = false
-            if pending.call.isReadiness && result == -Int64(EINTR)
-                && InterruptedCallRestart.apply(tid: tid, atExitStop: true, pending: pending, now: now) {
-                result = InterruptedCallRestart.restartUnlessHandled
+        if thread.interruptedByTracer {
+            let cutShort = pending.call.isReadiness && result == -Int64(EINTR)
+            if !atStop {
+                // Read in the kernel: the interrupt's stop, which comes next, restarts it.
+                if cutShort { result = InterruptedCallRestart.restartUnlessHandled }
+            } else {
+                thread.interruptedByTracer = false
+                if cutShort && InterruptedCallRestart.apply(tid: tid, atExitStop: true, pending: pending, now: now) {
+                    result = InterruptedCallRestart.restartUnlessHandled
+                }
             }
         }
         // -ERESTARTSYS … -ERESTART_RESTARTBLOCK: interrupted by a signal or a stop; the kernel
